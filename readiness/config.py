@@ -1,0 +1,310 @@
+"""`.readiness.yml`: the policy a team applies to the catalogue.
+
+The file is validated against a JSON Schema; every error names the file, the line and the
+key, because a gate whose configuration is silently misread is a gate nobody trusts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from readiness.model import Category, Severity, Waiver
+from readiness.parsers.yaml_lines import YList, YMap, load_all
+
+DEFAULT_FILE = ".readiness.yml"
+DEFAULT_CHECKPOINT = ".claude/checkpoints/{project}-production-readiness.md"
+
+_SEVERITIES = [severity.value for severity in Severity]
+_CATEGORIES = [category.value for category in Category]
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": ".readiness.yml",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "string", "minLength": 1, "pattern": r"^[A-Za-z0-9._-]+$"},
+        "exclude": {"type": "array", "items": {"type": "string"}},
+        "disable": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "categories": {"type": "array", "items": {"enum": _CATEGORIES}},
+                "checks": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "severity": {"type": "object", "additionalProperties": {"enum": _SEVERITIES}},
+        "allow_waivers": {"type": "boolean"},
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["check", "reason", "owner", "expires"],
+                "properties": {
+                    "check": {"type": "string"},
+                    "paths": {"type": "array", "items": {"type": "string"}},
+                    "reason": {"type": "string", "minLength": 1},
+                    "owner": {"type": "string", "minLength": 1},
+                    "expires": {"type": "string", "format": "date"},
+                },
+            },
+        },
+        "traffic": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "expected_peak_rps": {"type": "number", "exclusiveMinimum": 0},
+                "p99_latency_ms": {"type": "number", "exclusiveMinimum": 0},
+            },
+        },
+        "checkpoint": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"path": {"type": "string", "minLength": 1}},
+        },
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, located: ``file:line: key: message``."""
+
+    def __init__(self, file: str, line: int, key: str, message: str) -> None:
+        self.file, self.line, self.key, self.message = file, line, key, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Traffic:
+    expected_peak_rps: float | None = None
+    p99_latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    project: str
+    source: str | None = None  # the file it came from, None for defaults
+    exclude: tuple[str, ...] = ()
+    disabled_categories: frozenset[Category] = frozenset()
+    disabled_checks: frozenset[str] = frozenset()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    allow_waivers: bool = True
+    waivers: tuple[Waiver, ...] = ()
+    traffic: Traffic = Traffic()
+    checkpoint_path: str = DEFAULT_CHECKPOINT
+
+    def checkpoint_file(self) -> str:
+        return self.checkpoint_path.replace("{project}", self.project)
+
+    def digest(self) -> str:
+        """A stable hash of the effective policy: a changed config invalidates reused results."""
+        canonical = {
+            "project": self.project,
+            "exclude": list(self.exclude),
+            "disabled_categories": sorted(c.value for c in self.disabled_categories),
+            "disabled_checks": sorted(self.disabled_checks),
+            "severity": {k: v.value for k, v in sorted(self.severity.items())},
+            "allow_waivers": self.allow_waivers,
+            "waivers": [
+                [w.check, w.reason, w.owner, w.expires.isoformat(), list(w.paths)] for w in self.waivers
+            ],
+            "traffic": [self.traffic.expected_peak_rps, self.traffic.p99_latency_ms],
+        }
+        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def default(project: str) -> Config:
+    return Config(project=project)
+
+
+def load(root: Path, explicit: Path | None = None, *, known_checks: set[str]) -> Config:
+    """The config for a scan of ``root``: ``explicit`` if given, else ``root/.readiness.yml``, else defaults."""
+    path = explicit if explicit is not None else root / DEFAULT_FILE
+    project_default = root.resolve().name or "project"
+    if not path.exists():
+        if explicit is not None:
+            raise ConfigError(str(path), 0, "", "file not found")
+        return default(project_default)
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(display, 0, "", f"cannot read: {error}") from None
+    return parse(text, display, project_default=project_default, known_checks=known_checks)
+
+
+def parse(text: str, display: str, *, project_default: str, known_checks: set[str]) -> Config:
+    documents, error = load_all(text)
+    if error is not None:
+        raise ConfigError(display, error.line, "", f"invalid YAML: {error.message}")
+    if len(documents) > 1:
+        raise ConfigError(display, 0, "", "expected one YAML document")
+    data = documents[0] if documents else YMap()
+    if data is None:
+        data = YMap()
+    if not isinstance(data, YMap):
+        raise ConfigError(display, getattr(data, "line", 1), "", "expected a mapping at the top level")
+
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(_plain(data)), key=lambda e: _line_of(data, list(e.absolute_path)))
+    if errors:
+        first = errors[0]
+        location = list(first.absolute_path)
+        raise ConfigError(display, _line_of(data, location), _key_name(location, first), _message(first))
+
+    def located(key_path: list[str | int], message: str) -> ConfigError:
+        return ConfigError(display, _line_of(data, key_path), _key_name(key_path, None), message)
+
+    def known(check_id: str, key_path: list[str | int]) -> str:
+        if check_id not in known_checks:
+            close = difflib.get_close_matches(check_id, sorted(known_checks), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise located(key_path, f"unknown check id {check_id!r}{hint}")
+        return check_id
+
+    disable = data.get("disable") or {}
+    disabled_checks = frozenset(
+        known(check_id, ["disable", "checks", index]) for index, check_id in enumerate(disable.get("checks", []))
+    )
+    severity = {
+        known(check_id, ["severity", check_id]): Severity(value)
+        for check_id, value in (data.get("severity") or {}).items()
+    }
+    waivers = []
+    for index, entry in enumerate(data.get("waivers") or []):
+        known(entry["check"], ["waivers", index, "check"])
+        waivers.append(
+            Waiver(
+                check=entry["check"],
+                reason=entry["reason"],
+                owner=entry["owner"],
+                expires=dt.date.fromisoformat(entry["expires"]),
+                paths=tuple(entry.get("paths") or ()),
+            )
+        )
+    allow_waivers = data.get("allow_waivers", True)
+    if waivers and not allow_waivers:
+        raise located(["waivers"], "waivers are listed but allow_waivers is false")
+    traffic = data.get("traffic") or {}
+    return Config(
+        project=data.get("project", project_default),
+        source=display,
+        exclude=tuple(data.get("exclude") or ()),
+        disabled_categories=frozenset(Category(c) for c in disable.get("categories", [])),
+        disabled_checks=disabled_checks,
+        severity=severity,
+        allow_waivers=allow_waivers,
+        waivers=tuple(waivers),
+        traffic=Traffic(traffic.get("expected_peak_rps"), traffic.get("p99_latency_ms")),
+        checkpoint_path=(data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _line_of(data: YMap, key_path: list[str | int]) -> int:
+    """The line of the deepest node of ``key_path`` that exists in the document."""
+    node: Any = data
+    line = data.line or 1
+    for key in key_path:
+        if isinstance(node, YMap) and key in node:
+            line = node.line_of(key)
+            node = node[key]
+        elif isinstance(node, YList) and isinstance(key, int) and key < len(node):
+            line = node.line_of(key)
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _key_name(key_path: list[str | int], error: jsonschema.ValidationError | None) -> str:
+    parts = [f"[{k}]" if isinstance(k, int) else str(k) for k in key_path]
+    if error is not None and error.validator == "additionalProperties":
+        extra = _unexpected_keys(error)
+        if extra:
+            parts.append(extra[0])
+    if error is not None and error.validator == "required":
+        parts.append(str(error.message.split("'")[1]) if "'" in error.message else "")
+    return ".".join(parts).replace(".[", "[") or "(top level)"
+
+
+def _unexpected_keys(error: jsonschema.ValidationError) -> list[str]:
+    allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return sorted(str(key) for key in instance if key not in allowed)
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+        extra = _unexpected_keys(error)
+        close = difflib.get_close_matches(extra[0], allowed, n=1) if extra else []
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+        return f"unknown key{hint}"
+    if error.validator == "required":
+        return "required key is missing"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "format" and error.validator_value == "date":
+        return f"{error.instance!r} is not a date (YYYY-MM-DD)"
+    return error.message
+
+
+STARTER = """\
+# .readiness.yml — policy for `readiness scan`. Every key is optional.
+# Docs: docs/configuration.md; list the checks with `readiness checks`.
+
+# Name used for the checkpoint file and the report heading (default: the directory name).
+# project: my-service
+
+# What the load-validation checks compare load tests with.
+traffic:
+  expected_peak_rps: 1000     # requests per second at the expected peak
+  p99_latency_ms: 100         # latency objective at p99
+
+# Paths never read (gitignore syntax); .gitignore is honoured already.
+# exclude:
+#   - "third_party/**"
+
+# Turn off whole categories or single checks.
+# disable:
+#   categories: [compliance]
+#   checks: [load-validation/soak-test]
+
+# Change a check's severity: blocker | risk | recommendation.
+# severity:
+#   operational-readiness/codeowners: recommendation
+
+# Accept a known failure for a while. All fields but `paths` are required;
+# an expired waiver stops waiving and the report says so.
+# waivers:
+#   - check: disaster-recovery/redis-persistence
+#     paths: ["deploy/redis/**"]
+#     reason: "Redis holds only a rebuildable cache until the store migration"
+#     owner: "@platform-team"
+#     expires: 2027-03-31
+
+# Central owners can forbid waivers altogether.
+# allow_waivers: false
+
+# Where the checkpoint is kept between runs ({project} is replaced).
+# checkpoint:
+#   path: .claude/checkpoints/{project}-production-readiness.md
+"""

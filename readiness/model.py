@@ -1,0 +1,246 @@
+"""The assessment's vocabulary: categories, severities, outcomes, findings.
+
+Everything here is a frozen value so results can be hashed, compared, serialised into
+checkpoints and handed to renderers without anyone mutating them on the way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Category(str, Enum):
+    """The seed's eight categories, declared in the seed's order (which is the report's order)."""
+
+    RELIABILITY = "reliability"
+    OBSERVABILITY = "observability"
+    SCALABILITY = "scalability"
+    SECURITY = "security"
+    DISASTER_RECOVERY = "disaster-recovery"
+    OPERATIONAL_READINESS = "operational-readiness"
+    LOAD_VALIDATION = "load-validation"
+    COMPLIANCE = "compliance"
+
+    @property
+    def title(self) -> str:
+        return _CATEGORY_TITLES[self]
+
+
+_CATEGORY_TITLES = {
+    Category.RELIABILITY: "Reliability",
+    Category.OBSERVABILITY: "Observability",
+    Category.SCALABILITY: "Scalability",
+    Category.SECURITY: "Security",
+    Category.DISASTER_RECOVERY: "Disaster recovery",
+    Category.OPERATIONAL_READINESS: "Operational readiness",
+    Category.LOAD_VALIDATION: "Load validation",
+    Category.COMPLIANCE: "Compliance & legal",
+}
+
+
+class Severity(str, Enum):
+    """How bad a failed check is. Ordered: a blocker outranks a risk outranks a recommendation."""
+
+    BLOCKER = "blocker"
+    RISK = "risk"
+    RECOMMENDATION = "recommendation"
+
+    @property
+    def rank(self) -> int:
+        return {Severity.BLOCKER: 3, Severity.RISK: 2, Severity.RECOMMENDATION: 1}[self]
+
+
+class Outcome(str, Enum):
+    """What a check concluded.
+
+    NOT_ASSESSED is the fail-closed state: the check could not look (it crashed, a scanner
+    was missing or failed, an input could not be parsed). It is never counted as a pass.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+    NOT_ASSESSED = "not-assessed"
+
+
+class Light(str, Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Verdict(str, Enum):
+    GO = "go"
+    NO_GO = "no-go"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where the proof is: a file and line (with the line's text), or a note on what is absent."""
+
+    path: str | None = None
+    line: int | None = None
+    snippet: str | None = None
+    note: str | None = None
+
+    def location(self) -> str:
+        if self.path is None:
+            return self.note or "(repository)"
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @staticmethod
+    def absent(what: str) -> Evidence:
+        """Evidence of absence, e.g. ``Evidence.absent("no file matching runbooks/**")``."""
+        return Evidence(note=what)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing a check found wrong. ``severity`` overrides the check's default when a check
+    grades its own failures (a constant health handler is a risk, a missing one a blocker)."""
+
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check returned: an outcome, its failures, and the evidence behind a pass."""
+
+    outcome: Outcome
+    failures: tuple[Failure, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    summary: str = ""
+
+    @staticmethod
+    def passed(summary: str, *evidence: Evidence) -> CheckResult:
+        return CheckResult(Outcome.PASS, evidence=evidence, summary=summary)
+
+    @staticmethod
+    def failed(failures: list[Failure] | tuple[Failure, ...], summary: str = "") -> CheckResult:
+        if not failures:
+            raise ValueError("a failed result needs at least one failure")
+        return CheckResult(Outcome.FAIL, failures=tuple(failures), summary=summary)
+
+    @staticmethod
+    def not_applicable(reason: str) -> CheckResult:
+        return CheckResult(Outcome.NOT_APPLICABLE, summary=reason)
+
+    @staticmethod
+    def not_assessed(reason: str) -> CheckResult:
+        return CheckResult(Outcome.NOT_ASSESSED, summary=reason)
+
+    @staticmethod
+    def from_failures(
+        failures: list[Failure], pass_summary: str, *pass_evidence: Evidence
+    ) -> CheckResult:
+        """The common tail of a check: failed if anything was found, passed otherwise."""
+        if failures:
+            return CheckResult.failed(failures)
+        return CheckResult.passed(pass_summary, *pass_evidence)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    check: str
+    reason: str
+    owner: str
+    expires: dt.date
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failure placed in the assessment: which check, how severe after policy, and why."""
+
+    check_id: str
+    category: Category
+    severity: Severity
+    question: str
+    title: str
+    message: str
+    evidence: tuple[Evidence, ...]
+    remediation: str
+    waived_by: Waiver | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waived_by is not None
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One check's run in the assessment: outcome, findings after policy, pass evidence."""
+
+    check_id: str
+    category: Category
+    title: str
+    question: str
+    outcome: Outcome
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    category: Category
+    checks: tuple[CheckOutcome, ...]
+    light: Light
+    reused: bool = False
+
+    def findings(self) -> list[Finding]:
+        return [f for c in self.checks for f in c.findings]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings() if f.severity is severity and not f.waived)
+
+    @property
+    def not_assessed(self) -> int:
+        return sum(1 for c in self.checks if c.outcome is Outcome.NOT_ASSESSED)
+
+
+@dataclass(frozen=True)
+class ScannerRun:
+    """A scanner's run as recorded in the report: what, which version, result, how long."""
+
+    name: str
+    version: str | None
+    status: str  # "ok", "not-assessed", "skipped"
+    detail: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RepoStats:
+    files_indexed: int
+    skipped: tuple[tuple[str, str], ...]  # (path, reason)
+    services: tuple[tuple[str, str, str], ...]  # (name, path, language)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    project: str
+    root: str
+    generated_at: dt.datetime
+    readiness_version: str
+    fail_on: str
+    categories: tuple[CategoryResult, ...]
+    verdict: Verdict
+    justification: str
+    repo: RepoStats
+    scanners: tuple[ScannerRun, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def findings(self) -> list[Finding]:
+        return [f for c in self.categories for f in c.findings()]
+
+    def active(self, severity: Severity) -> list[Finding]:
+        return [f for f in self.findings() if f.severity is severity and not f.waived]
+
+    def waived(self) -> list[Finding]:
+        return [f for f in self.findings() if f.waived]

@@ -1,0 +1,79 @@
+"""A Dockerfile reader: instructions with their line numbers, continuations joined."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+_ESCAPE_DIRECTIVE = re.compile(r"^#\s*escape\s*=\s*(\S)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper-cased: FROM, RUN, CMD, ...
+    arguments: str  # the raw text after the keyword, continuations joined with spaces
+    line: int  # 1-based line where the instruction starts
+    stage: int  # index of the build stage (0 for the first FROM)
+
+    def exec_form(self) -> list[str] | None:
+        """The JSON array of an exec-form CMD/ENTRYPOINT/RUN, or None for the shell form."""
+        text = self.arguments.strip()
+        if not text.startswith("["):
+            return None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+        return None
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str
+    instructions: tuple[Instruction, ...]
+
+    def final_stage(self) -> list[Instruction]:
+        if not self.instructions:
+            return []
+        last = max(instruction.stage for instruction in self.instructions)
+        return [instruction for instruction in self.instructions if instruction.stage == last]
+
+    def find(self, keyword: str, *, final_stage_only: bool = False) -> list[Instruction]:
+        pool = self.final_stage() if final_stage_only else list(self.instructions)
+        return [instruction for instruction in pool if instruction.keyword == keyword]
+
+
+def parse(path: str, text: str) -> Dockerfile:
+    lines = text.splitlines()
+    escape = "\\"
+    for raw in lines[:5]:
+        match = _ESCAPE_DIRECTIVE.match(raw.strip())
+        if match:
+            escape = match.group(1)
+    instructions: list[Instruction] = []
+    stage = -1
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        start = index
+        index += 1
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        joined = stripped
+        while joined.endswith(escape) and index < len(lines):
+            head = joined[:-1].rstrip()
+            following = lines[index].strip()
+            index += 1
+            # Docker drops comment and blank lines inside a continuation; the instruction goes on.
+            joined = f"{head} {escape}" if not following or following.startswith("#") else f"{head} {following}"
+        joined = joined.removesuffix(escape).strip()
+        keyword, _, arguments = joined.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            stage += 1
+        instructions.append(Instruction(keyword, arguments.strip(), start + 1, max(stage, 0)))
+    return Dockerfile(path, tuple(instructions))

@@ -1,0 +1,151 @@
+"""A safe YAML loader that remembers line numbers and refuses hostile documents.
+
+Findings must point at a line, so mappings and sequences come back as :class:`YMap` and
+:class:`YList`, which carry the line of the node and of each key. Alias bombs ("billion
+laughs") and absurd nesting are refused before any check walks them, because a check that
+recurses through an exponentially expanded document would hang the scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 500_000
+
+
+class YMap(dict[Any, Any]):
+    """A mapping that knows where it and each of its keys were written."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YList(list[Any]):
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class YamlLimitError(yaml.YAMLError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class YamlError:
+    message: str
+    line: int
+
+
+class _Loader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1)
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= 1
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[YMap]:
+    data = YMap()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    loader.flatten_mapping(node)  # type: ignore[no-untyped-call]
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=False)  # type: ignore[no-untyped-call]
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found an unhashable key", key_node.start_mark
+            ) from None
+        data[key] = loader.construct_object(value_node, deep=False)  # type: ignore[no-untyped-call]
+        data.key_lines[key] = key_node.start_mark.line + 1
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[YList]:
+    data = YList()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [child.start_mark.line + 1 for child in node.value]
+    yield data
+    data.extend(loader.construct_object(child, deep=False) for child in node.value)  # type: ignore[no-untyped-call]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)  # type: ignore[arg-type]
+# Timestamps stay strings: checks compare text, and a date object in a Kubernetes label is a surprise.
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Node count after expanding aliases, memoised so the count itself stays linear."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo) + _expanded_size(value, memo)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, memo)
+    size = min(size, MAX_EXPANDED_NODES + 1)
+    memo[id(node)] = size
+    return size
+
+
+def load_all(text: str) -> tuple[list[Any], YamlError | None]:
+    """Every document of a YAML stream, and the first error (with its line) if the stream breaks.
+
+    Documents before a broken one are kept: one bad document in a multi-document manifest
+    should not hide the good ones from the checks.
+    """
+    documents: list[Any] = []
+    loader = _Loader(text)
+    try:
+        while loader.check_node():  # type: ignore[no-untyped-call]
+            node = loader.get_node()  # type: ignore[no-untyped-call]
+            if node is None:
+                continue
+            if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                raise YamlLimitError(
+                    f"document expands to more than {MAX_EXPANDED_NODES} nodes (alias bomb?)",
+                    node.start_mark.line + 1,
+                )
+            documents.append(loader.construct_document(node))  # type: ignore[no-untyped-call]
+    except YamlLimitError as error:
+        return documents, YamlError(str(error), error.line)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        return documents, YamlError(f"{error.problem or error.context or 'invalid YAML'}", line)
+    except yaml.YAMLError as error:
+        return documents, YamlError(str(error), 0)
+    except RecursionError:
+        return documents, YamlError("document nests too deeply to parse", 0)
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    return documents, None

@@ -1,0 +1,134 @@
+"""The one place a check is declared.
+
+A check is a pure function decorated with :func:`check`; its id, category, seed question,
+title, default severity, rationale, remediation and example live in the decorator, next to
+the code. The CLI's catalogue, ``docs/checks.md``, the report and the SARIF rule table all read
+from here, so nothing is listed twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from readiness.model import Category, CheckResult, Severity
+from readiness.seed import Question
+
+if TYPE_CHECKING:
+    from readiness.context import CheckContext
+
+CheckFunction = Callable[["CheckContext"], CheckResult]
+
+_ID_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    question: Question
+    title: str
+    severity: Severity
+    rationale: str
+    looks_at: str
+    remediation: str
+    example: str
+    function: CheckFunction
+    scanners: tuple[str, ...] = ()
+
+    @property
+    def category(self) -> Category:
+        return self.question.category
+
+
+class RegistryError(Exception):
+    pass
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(
+    *,
+    id: str,
+    question: Question,
+    title: str,
+    severity: Severity,
+    rationale: str,
+    looks_at: str,
+    remediation: str,
+    example: str = "",
+    scanners: tuple[str, ...] = (),
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check. Ids are stable (configs and waivers refer to them): ``category/what-is-true``."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if not _ID_PATTERN.match(id):
+            raise RegistryError(f"check id {id!r} is not of the form category/what-is-true")
+        if id.split("/", 1)[0] != question.category.value:
+            raise RegistryError(f"check id {id!r} must start with its category {question.category.value!r}")
+        existing = _REGISTRY.get(id)
+        if existing is not None and existing.function.__qualname__ != function.__qualname__:
+            raise RegistryError(f"check id {id!r} is declared twice")
+        _REGISTRY[id] = CheckSpec(
+            id=id,
+            question=question,
+            title=title,
+            severity=severity,
+            rationale=_dedent(rationale),
+            looks_at=_dedent(looks_at),
+            remediation=_dedent(remediation),
+            example=_dedent(example),
+            function=function,
+            scanners=scanners,
+        )
+        return function
+
+    return register
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip()
+
+
+_loaded = False
+
+
+def _load_builtin_checks() -> None:
+    global _loaded
+    if _loaded:
+        return
+    import readiness.checks as package
+
+    for module in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+        importlib.import_module(module.name)
+    _loaded = True
+
+
+def all_checks() -> list[CheckSpec]:
+    """Every registered check, in report order: by category (seed order), then by id."""
+    _load_builtin_checks()
+    order = {category: index for index, category in enumerate(Category)}
+    return sorted(_REGISTRY.values(), key=lambda spec: (order[spec.category], spec.id))
+
+
+def checks_for(category: Category) -> list[CheckSpec]:
+    return [spec for spec in all_checks() if spec.category is category]
+
+
+def get(check_id: str) -> CheckSpec:
+    _load_builtin_checks()
+    try:
+        return _REGISTRY[check_id]
+    except KeyError:
+        raise RegistryError(f"unknown check id {check_id!r}") from None
+
+
+def known_ids() -> set[str]:
+    _load_builtin_checks()
+    return set(_REGISTRY)

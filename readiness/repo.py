@@ -1,0 +1,402 @@
+"""A safe, read-only, cached view of the repository under review.
+
+The tree is walked once; each file is read and parsed at most once and only when a check asks
+for it. The view never follows a symlink out of the root, never executes anything, skips
+oversized and binary files (and says so), and decodes bad bytes with replacement instead of
+crashing. It also records which files each category read, so a checkpoint can tell whether a
+category's inputs changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pathspec
+
+from readiness.model import Evidence
+from readiness.parsers import dockerfile as dockerfile_parser
+from readiness.parsers.yaml_lines import YamlError, YMap, load_all
+
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+_ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
+                        ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_BINARY_SUFFIXES = {
+    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz",
+    ".7z", ".jar", ".war", ".so", ".dylib", ".dll", ".exe", ".bin", ".pyc", ".pyo", ".class", ".o",
+    ".a", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".wasm", ".db", ".sqlite",
+}
+_YAML_SUFFIXES = (".yml", ".yaml")
+_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
+_SERVICE_MARKERS = {"go.mod": "go", "pyproject.toml": "python", "setup.py": "python", "setup.cfg": "python",
+                    "package.json": "node"}
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Match:
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class K8sObject:
+    """One Kubernetes object from a manifest, with where it was written."""
+
+    path: str
+    line: int
+    kind: str
+    name: str
+    body: YMap
+
+    def pod_spec(self) -> YMap | None:
+        """The pod template's spec for workload kinds (Deployment, StatefulSet, Job, CronJob, ...)."""
+        spec = self.body.get("spec")
+        if not isinstance(spec, dict):
+            return None
+        if self.kind == "Pod":
+            return spec if isinstance(spec, YMap) else None
+        if self.kind == "CronJob":
+            spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+        template = spec.get("template") if isinstance(spec, dict) else None
+        pod = template.get("spec") if isinstance(template, dict) else None
+        return pod if isinstance(pod, YMap) else None
+
+    def containers(self) -> list[YMap]:
+        pod = self.pod_spec()
+        containers = pod.get("containers") if pod else None
+        return [c for c in containers if isinstance(c, YMap)] if isinstance(containers, list) else []
+
+
+@dataclass(frozen=True)
+class ComposeFile:
+    path: str
+    services: dict[str, YMap]
+    body: YMap
+
+
+@dataclass(frozen=True)
+class Service:
+    """A deployable unit found in the tree (a Go module, a Python project, a Node package)."""
+
+    name: str
+    path: str  # directory, "." for the root
+    language: str
+
+    def contains(self, file_path: str) -> bool:
+        return self.path == "." or file_path == self.path or file_path.startswith(self.path + "/")
+
+
+@dataclass
+class Recording:
+    """What a block of checks touched: files read, and parse problems among them."""
+
+    paths: set[str] = field(default_factory=set)
+    problems: dict[str, ParseProblem] = field(default_factory=dict)
+
+
+class Repo:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        exclude: Iterable[str] = (),
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise NotADirectoryError(f"{root} is not a directory")
+        self.max_file_bytes = max_file_bytes
+        self._exclude = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
+        self.skipped: dict[str, str] = {}
+        self._sizes: dict[str, int] = {}
+        self._text: dict[str, str] = {}
+        self._digest: dict[str, str] = {}
+        self._yaml: dict[str, list[Any]] = {}
+        self._dockerfiles: dict[str, dockerfile_parser.Dockerfile] = {}
+        self.problems: dict[str, ParseProblem] = {}
+        self._recordings: list[Recording] = []
+        self._k8s: list[K8sObject] | None = None
+        self._walk()
+        self.paths: tuple[str, ...] = tuple(sorted(self._sizes))
+
+    # ---- the walk ---------------------------------------------------------------------------
+    def _walk(self) -> None:
+        ignore_specs: list[tuple[str, pathspec.PathSpec]] = []
+        for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
+            relative_dir = Path(directory).relative_to(self.root).as_posix()
+            prefix = "" if relative_dir == "." else relative_dir + "/"
+            gitignore = Path(directory) / ".gitignore"
+            if gitignore.is_file() and not gitignore.is_symlink():
+                try:
+                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    ignore_specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+                except OSError:
+                    pass
+            kept_dirs = []
+            for name in sorted(dirnames):
+                relative = prefix + name
+                full = Path(directory) / name
+                if name in _ALWAYS_SKIPPED_DIRS or self._ignored(relative + "/", ignore_specs):
+                    continue
+                if full.is_symlink():
+                    self.skipped[relative] = "symlinked directory (not followed)"
+                    continue
+                kept_dirs.append(name)
+            dirnames[:] = kept_dirs
+            for name in sorted(filenames):
+                relative = prefix + name
+                if self._ignored(relative, ignore_specs):
+                    continue
+                self._index_file(Path(directory) / name, relative)
+
+    def _ignored(self, relative: str, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+        if self._exclude.match_file(relative):
+            return True
+        for prefix, spec in specs:
+            if relative.startswith(prefix) and spec.match_file(relative[len(prefix):]):
+                return True
+        return False
+
+    def _index_file(self, full: Path, relative: str) -> None:
+        if full.is_symlink():
+            try:
+                target = full.resolve(strict=True)
+            except (OSError, RuntimeError):
+                self.skipped[relative] = "broken symlink"
+                return
+            if not target.is_relative_to(self.root):
+                self.skipped[relative] = "symlink leading outside the repository"
+                return
+        if PurePosixPath(relative).suffix.lower() in _BINARY_SUFFIXES:
+            self.skipped[relative] = "binary file"
+            return
+        try:
+            size = full.stat().st_size
+        except OSError as error:
+            self.skipped[relative] = f"unreadable: {error.strerror}"
+            return
+        if not full.is_file():
+            self.skipped[relative] = "not a regular file"
+            return
+        if size > self.max_file_bytes:
+            self.skipped[relative] = f"larger than {self.max_file_bytes} bytes"
+            return
+        self._sizes[relative] = size
+
+    # ---- recording --------------------------------------------------------------------------
+    @contextmanager
+    def recording(self) -> Iterator[Recording]:
+        recording = Recording()
+        self._recordings.append(recording)
+        try:
+            yield recording
+        finally:
+            self._recordings.remove(recording)
+
+    def _touch(self, path: str) -> None:
+        for recording in self._recordings:
+            recording.paths.add(path)
+            problem = self.problems.get(path)
+            if problem is not None:
+                recording.problems[path] = problem
+
+    # ---- listing ----------------------------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        return path in self._sizes
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Indexed paths matching any of the gitwildmatch patterns (``**/`` spans directories)."""
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        return [path for path in self.paths if spec.match_file(path)]
+
+    def named(self, *names: str) -> list[str]:
+        """Indexed paths whose file name matches one of the shell patterns (case-insensitive)."""
+        lowered = [name.lower() for name in names]
+        return [
+            path for path in self.paths
+            if any(fnmatchcase(PurePosixPath(path).name.lower(), name) for name in lowered)
+        ]
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        return [path for path in self.paths if path.lower().endswith(suffixes)]
+
+    def tree_digest(self) -> str:
+        """A hash of the file listing: adding or removing a file changes what absent-evidence means."""
+        return hashlib.sha256("\n".join(self.paths).encode()).hexdigest()
+
+    # ---- reading ----------------------------------------------------------------------------
+    def text(self, path: str) -> str:
+        """The file's text ('' if it was skipped as binary). Decoding errors are replaced."""
+        self._touch(path)
+        cached = self._text.get(path)
+        if cached is not None:
+            return cached
+        if path not in self._sizes:
+            raise FileNotFoundError(path)
+        data = (self.root / path).read_bytes()[: self.max_file_bytes]
+        self._digest[path] = hashlib.sha256(data).hexdigest()
+        if b"\x00" in data[:8192]:
+            self.skipped[path] = "binary file"
+            text = ""
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                self.skipped[path] = "not valid UTF-8 (decoded with replacement)"
+                text = data.decode("utf-8", errors="replace")
+        self._text[path] = text
+        return text
+
+    def lines(self, path: str) -> list[str]:
+        return self.text(path).splitlines()
+
+    def line(self, path: str, number: int) -> str:
+        lines = self.lines(path)
+        return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+    def evidence(self, path: str, line: int | None = None, note: str | None = None) -> Evidence:
+        """Evidence pointing at a file (and line), with the line's text as the snippet."""
+        snippet = self.line(path, line)[:200] if line else None
+        return Evidence(path=path, line=line, snippet=snippet or None, note=note)
+
+    def digest(self, path: str) -> str:
+        """sha256 of the file's bytes as they are on disk now (not cached: used to validate reuse)."""
+        if path in self._digest:
+            return self._digest[path]
+        try:
+            return hashlib.sha256((self.root / path).read_bytes()[: self.max_file_bytes]).hexdigest()
+        except OSError:
+            return "missing"
+
+    def search(self, pattern: str | re.Pattern[str], paths: Iterable[str]) -> list[Match]:
+        """Lines matching a regular expression in the given files, in path and line order."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        found: list[Match] = []
+        for path in paths:
+            for number, text in enumerate(self.lines(path), start=1):
+                if regex.search(text):
+                    found.append(Match(path, number, text.strip()))
+        return found
+
+    # ---- parsed views -----------------------------------------------------------------------
+    def yaml(self, path: str) -> list[Any]:
+        """The file's YAML documents; a parse error is remembered as a problem, not raised."""
+        cached = self._yaml.get(path)
+        if cached is None:
+            documents, error = load_all(self.text(path))
+            if error is not None:
+                self._problem(path, error)
+            cached = self._yaml[path] = documents
+        self._touch(path)
+        return cached
+
+    def _problem(self, path: str, error: YamlError) -> None:
+        self.problems[path] = ParseProblem(path, error.line, error.message)
+
+    def dockerfile_paths(self) -> list[str]:
+        return [
+            path for path in self.paths
+            if (name := PurePosixPath(path).name.lower()) in ("dockerfile", "containerfile")
+            or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+        ]
+
+    def dockerfile(self, path: str) -> dockerfile_parser.Dockerfile:
+        cached = self._dockerfiles.get(path)
+        if cached is None:
+            cached = self._dockerfiles[path] = dockerfile_parser.parse(path, self.text(path))
+        self._touch(path)
+        return cached
+
+    def dockerfiles(self) -> list[dockerfile_parser.Dockerfile]:
+        return [self.dockerfile(path) for path in self.dockerfile_paths()]
+
+    def yaml_paths(self) -> list[str]:
+        return self.with_suffix(*_YAML_SUFFIXES)
+
+    def _is_helm_template(self, path: str) -> bool:
+        parts = PurePosixPath(path).parts
+        for index, part in enumerate(parts[:-1]):
+            if part == "templates" and self.exists("/".join((*parts[:index], "Chart.yaml"))):
+                return True
+        return False
+
+    def k8s_objects(self) -> list[K8sObject]:
+        """Kubernetes objects from every YAML file (Helm templates excluded: they aren't YAML yet)."""
+        if self._k8s is None:
+            objects: list[K8sObject] = []
+            for path in self.yaml_paths():
+                if self._is_helm_template(path):
+                    continue
+                for document in self.yaml(path):
+                    for item in _k8s_items(document):
+                        metadata = item.get("metadata")
+                        name = metadata.get("name", "") if isinstance(metadata, dict) else ""
+                        objects.append(K8sObject(path, item.line, str(item["kind"]), str(name), item))
+            self._k8s = objects
+        else:
+            for path in self.yaml_paths():
+                if not self._is_helm_template(path):
+                    self._touch(path)
+        return self._k8s
+
+    def workloads(self) -> list[K8sObject]:
+        kinds = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout"}
+        return [obj for obj in self.k8s_objects() if obj.kind in kinds]
+
+    def compose_files(self) -> list[ComposeFile]:
+        found: list[ComposeFile] = []
+        for path in self.paths:
+            if not _COMPOSE_NAME.match(PurePosixPath(path).name):
+                continue
+            for document in self.yaml(path)[:1]:
+                if isinstance(document, YMap) and isinstance(document.get("services"), YMap):
+                    services = {str(k): v for k, v in document["services"].items() if isinstance(v, YMap)}
+                    found.append(ComposeFile(path, services, document))
+        return found
+
+    def services(self) -> list[Service]:
+        """Deployable units: directories holding go.mod, a Python project file or package.json."""
+        found: dict[str, Service] = {}
+        for path in self.paths:
+            pure = PurePosixPath(path)
+            language = _SERVICE_MARKERS.get(pure.name)
+            if language is None:
+                continue
+            directory = pure.parent.as_posix()
+            if directory in found:
+                continue
+            name = pure.parent.name or self.root.name
+            found[directory] = Service(name, directory, language)
+        return sorted(found.values(), key=lambda service: service.path)
+
+    def files_of(self, service: Service, *suffixes: str) -> list[str]:
+        return [p for p in self.paths if service.contains(p) and p.lower().endswith(suffixes)]
+
+
+def _k8s_items(document: Any) -> Iterator[YMap]:
+    if not isinstance(document, YMap):
+        return
+    if isinstance(document.get("kind"), str) and "apiVersion" in document:
+        if document["kind"] == "List" and isinstance(document.get("items"), list):
+            for item in document["items"]:
+                yield from _k8s_items(item)
+        else:
+            yield document
