@@ -160,10 +160,17 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
     if errors:
         first = errors[0]
         location = list(first.absolute_path)
-        raise ConfigError(display, _line_of(data, location), _key_name(location, first), _message(first))
+        line = _line_of(data, location)
+        if first.validator == "additionalProperties":
+            location += _unexpected_keys(first)[:1]
+            line = _line_of(data, location)
+        elif first.validator == "required" and isinstance(first.instance, dict):
+            # The missing key has no line of its own: point at the mapping that lacks it.
+            location += [key for key in first.validator_value if key not in first.instance][:1]
+        raise ConfigError(display, line, _key_name(location), _message(first))
 
     def located(key_path: list[str | int], message: str) -> ConfigError:
-        return ConfigError(display, _line_of(data, key_path), _key_name(key_path, None), message)
+        return ConfigError(display, _line_of(data, key_path), _key_name(key_path), message)
 
     def known(check_id: str, key_path: list[str | int]) -> str:
         if check_id not in known_checks:
@@ -234,14 +241,8 @@ def _line_of(data: YMap, key_path: list[str | int]) -> int:
     return line
 
 
-def _key_name(key_path: list[str | int], error: jsonschema.ValidationError | None) -> str:
+def _key_name(key_path: list[str | int]) -> str:
     parts = [f"[{k}]" if isinstance(k, int) else str(k) for k in key_path]
-    if error is not None and error.validator == "additionalProperties":
-        extra = _unexpected_keys(error)
-        if extra:
-            parts.append(extra[0])
-    if error is not None and error.validator == "required":
-        parts.append(str(error.message.split("'")[1]) if "'" in error.message else "")
     return ".".join(parts).replace(".[", "[") or "(top level)"
 
 

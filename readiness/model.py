@@ -90,6 +90,22 @@ class Evidence:
             return self.note or "(repository)"
         return f"{self.path}:{self.line}" if self.line else self.path
 
+    def to_dict(self) -> dict[str, str | int | None]:
+        return {"path": self.path, "line": self.line, "snippet": self.snippet, "note": self.note}
+
+    @staticmethod
+    def from_dict(data: dict[str, object]) -> Evidence:
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"evidence {key} must be a string")
+            return value
+
+        line = data.get("line")
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+            raise ValueError("evidence line must be a positive integer")
+        return Evidence(text("path"), line, text("snippet"), text("note"))
+
     @staticmethod
     def absent(what: str) -> Evidence:
         """Evidence of absence, e.g. ``Evidence.absent("no file matching runbooks/**")``."""
@@ -165,6 +181,8 @@ class Finding:
     evidence: tuple[Evidence, ...]
     remediation: str
     waived_by: Waiver | None = None
+    # A waiver that matched but has expired: it no longer waives, and the report says so.
+    expired_waiver: Waiver | None = None
 
     @property
     def waived(self) -> bool:
@@ -235,6 +253,7 @@ class Assessment:
     repo: RepoStats
     scanners: tuple[ScannerRun, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    parse_problems: tuple[str, ...] = field(default=())
 
     def findings(self) -> list[Finding]:
         return [f for c in self.categories for f in c.findings()]

@@ -124,7 +124,7 @@ class Repo:
         if not self.root.is_dir():
             raise NotADirectoryError(f"{root} is not a directory")
         self.max_file_bytes = max_file_bytes
-        self._exclude = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
         self.skipped: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
         self._text: dict[str, str] = {}
@@ -224,7 +224,7 @@ class Repo:
 
     def glob(self, *patterns: str) -> list[str]:
         """Indexed paths matching any of the gitwildmatch patterns (``**/`` spans directories)."""
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
         return [path for path in self.paths if spec.match_file(path)]
 
     def named(self, *names: str) -> list[str]:

@@ -1,0 +1,190 @@
+"""The command line: the only place that prints the verdict and sets the exit code.
+
+Exit codes: 0 Go, 1 No-Go, 2 usage or configuration error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from readiness import __version__, catalogue, config, registry
+from readiness.engine import ScanRequest, assess
+from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
+from readiness.render import console, json_report, markdown
+from readiness.scoring import FailOn
+
+EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readiness",
+        description="Production-readiness gate: answers a strict readiness review of a repository "
+        "with evidence and says Go or No-Go.",
+    )
+    parser.add_argument("--version", action="version", version=f"readiness {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="assess a repository and write the report")
+    scan.add_argument("path", nargs="?", default=".", help="repository to assess (default: .)")
+    scan.add_argument("--config", type=Path, help="policy file (default: PATH/.readiness.yml)")
+    scan.add_argument("--output-dir", type=Path, default=Path("reports"),
+                      help="where the Markdown report is written (default: reports)")
+    scan.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                      help="what to print on stdout (default: text scorecard)")
+    scan.add_argument("--json", dest="json_file", type=Path, help="also write the JSON assessment to FILE")
+    scan.add_argument("--fail-on", choices=[f.value for f in FailOn], default=FailOn.BLOCKER.value,
+                      help="what makes the verdict No-Go (default: blocker)")
+    scan.add_argument("--categories", help="comma-separated categories to assess (default: all)")
+    scan.add_argument("--resume", action="store_true",
+                      help="reuse categories from the checkpoint whose inputs are unchanged")
+    scan.add_argument("--checkpoint", type=Path,
+                      help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)")
+    scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
+
+    commands.add_parser("checks", help="list the check catalogue")
+    explain = commands.add_parser("explain", help="explain one check: why, what it reads, how to fix")
+    explain.add_argument("check_id")
+    init = commands.add_parser("init", help="write a commented starter .readiness.yml")
+    init.add_argument("path", nargs="?", default=".", type=Path)
+    docs = commands.add_parser("docs", help="regenerate docs/checks.md from the registry")
+    docs.add_argument("--output", type=Path, default=Path("docs/checks.md"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="readiness: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "checks":
+            sys.stdout.write(catalogue.table())
+            return EXIT_GO
+        if args.command == "explain":
+            sys.stdout.write(catalogue.explain(args.check_id))
+            return EXIT_GO
+        if args.command == "init":
+            return _init(args.path)
+        if args.command == "docs":
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(catalogue.markdown(), encoding="utf-8")
+            print(f"wrote {args.output}")
+            return EXIT_GO
+    except (UsageError, config.ConfigError, registry.RegistryError) as error:
+        print(f"readiness: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # the last line of defence: say so, and exit 3, never 0
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        print(f"readiness: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE  # not reached: parser.error exits
+
+
+def _scan(args: argparse.Namespace) -> int:
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    policy = config.load(root, args.config, known_checks=registry.known_ids())
+    categories = _categories(args.categories)
+    checkpoint_path = None
+    if not args.no_checkpoint:
+        checkpoint_path = args.checkpoint or Path(policy.checkpoint_file())
+
+    request = ScanRequest(
+        root=root,
+        config=policy,
+        fail_on=FailOn(args.fail_on),
+        categories=categories,
+        checkpoint_path=checkpoint_path,
+        resume=args.resume,
+        exclude=_own_outputs(root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]),
+    )
+    assessment = assess(request, on_category=_progress)
+    for warning in assessment.warnings:
+        print(f"readiness: warning: {warning}", file=sys.stderr)
+
+    report = _write_report(assessment, args.output_dir)
+    if args.json_file:
+        args.json_file.parent.mkdir(parents=True, exist_ok=True)
+        args.json_file.write_text(json_report.render(assessment), encoding="utf-8")
+
+    saved = f"📄 Report saved to: {report}"
+    if args.format == "json":
+        sys.stdout.write(json_report.render(assessment))
+        print(saved, file=sys.stderr)
+    elif args.format == "markdown":
+        sys.stdout.write(markdown.render(assessment))
+        print(saved, file=sys.stderr)
+    else:
+        sys.stdout.write(console.scorecard(assessment))
+        print(saved)
+    return EXIT_GO if assessment.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _categories(text: str | None) -> frozenset[Category] | None:
+    if not text:
+        return None
+    chosen = set()
+    for name in (part.strip() for part in text.split(",") if part.strip()):
+        try:
+            chosen.add(Category(name))
+        except ValueError:
+            known = ", ".join(c.value for c in Category)
+            raise UsageError(f"unknown category {name!r}; choose from {known}") from None
+    return frozenset(chosen)
+
+
+def _own_outputs(root: Path, folders: list[Path]) -> tuple[str, ...]:
+    """The tool's own output folders, when they lie inside the scanned tree: never read them back."""
+    excludes = []
+    resolved_root = root.resolve()
+    for folder in folders:
+        resolved = folder.resolve()
+        if resolved.is_relative_to(resolved_root) and resolved != resolved_root:
+            excludes.append("/" + resolved.relative_to(resolved_root).as_posix() + "/")
+    return tuple(excludes)
+
+
+def _write_report(assessment: Assessment, output_dir: Path) -> str:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{assessment.generated_at.astimezone(dt.UTC).date().isoformat()}-production-readiness.md"
+    path = output_dir / name
+    path.write_text(markdown.render(assessment), encoding="utf-8")
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # a different drive on Windows
+        return str(path)
+
+
+def _progress(result: CategoryResult) -> None:
+    counts = f"{result.count(Severity.BLOCKER)} blocker(s), {result.count(Severity.RISK)} risk(s)"
+    reused = ", reused" if result.reused else ""
+    print(f"  {result.category.title}: {result.light.value.upper()} ({counts}{reused})", file=sys.stderr)
+
+
+def _init(path: Path) -> int:
+    target = path / config.DEFAULT_FILE
+    if target.exists():
+        raise UsageError(f"{target} already exists; not overwriting it")
+    target.write_text(config.STARTER, encoding="utf-8")
+    print(f"wrote {target}")
+    return EXIT_GO
+
+
+if __name__ == "__main__":
+    sys.exit(main())

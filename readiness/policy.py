@@ -1,0 +1,83 @@
+"""Policy: how a team's `.readiness.yml` turns a check's raw result into findings.
+
+Severity overrides and waivers pass through this one function, so the report, the exit code,
+SARIF and the PR comment can't disagree about what counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pathspec
+
+from readiness.config import Config
+from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Waiver
+from readiness.registry import CheckSpec
+
+
+def apply(spec: CheckSpec, result: CheckResult, config: Config, today: dt.date) -> CheckOutcome:
+    findings = tuple(_finding(spec, failure, config, today) for failure in result.failures)
+    return CheckOutcome(
+        check_id=spec.id,
+        category=spec.category,
+        title=spec.title,
+        question=spec.question.text,
+        outcome=result.outcome,
+        summary=result.summary,
+        findings=findings,
+        evidence=result.evidence,
+    )
+
+
+def disabled(spec: CheckSpec) -> CheckOutcome:
+    return CheckOutcome(
+        check_id=spec.id,
+        category=spec.category,
+        title=spec.title,
+        question=spec.question.text,
+        outcome=Outcome.NOT_APPLICABLE,
+        summary="disabled in the configuration",
+        disabled=True,
+    )
+
+
+def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) -> Finding:
+    severity = config.severity.get(spec.id) or failure.severity or spec.severity
+    waiver, expired = _matching_waiver(spec.id, failure, config, today)
+    return Finding(
+        check_id=spec.id,
+        category=spec.category,
+        severity=severity,
+        question=spec.question.text,
+        title=spec.title,
+        message=failure.message,
+        evidence=failure.evidence,
+        remediation=spec.remediation,
+        waived_by=waiver,
+        expired_waiver=expired,
+    )
+
+
+def _matching_waiver(
+    check_id: str, failure: Failure, config: Config, today: dt.date
+) -> tuple[Waiver | None, Waiver | None]:
+    """The live waiver covering this failure, else the expired one that would have (for the report)."""
+    if not config.allow_waivers:
+        return None, None
+    expired: Waiver | None = None
+    for waiver in config.waivers:
+        if waiver.check != check_id or not _covers_paths(waiver, failure):
+            continue
+        if waiver.expires >= today:
+            return waiver, None
+        expired = expired or waiver
+    return None, expired
+
+
+def _covers_paths(waiver: Waiver, failure: Failure) -> bool:
+    if not waiver.paths:
+        return True
+    spec = pathspec.GitIgnoreSpec.from_lines(waiver.paths)
+    paths = [evidence.path for evidence in failure.evidence if evidence.path]
+    # A waiver scoped to paths never covers a finding about something absent from the tree.
+    return bool(paths) and all(spec.match_file(path) for path in paths)

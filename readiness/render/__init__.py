@@ -1,0 +1,1 @@
+"""Renderers: each takes an Assessment (and nothing else) and returns text."""

@@ -1,0 +1,99 @@
+"""The JSON form of an assessment: versioned, documented by `schema/assessment.schema.json`.
+
+Consumers should check `schema_version`; fields are only ever added within a major version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from readiness.model import Assessment, CheckOutcome, Finding, Severity, Waiver
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://readiness.dev/schema/assessment-1.json"
+
+
+def to_dict(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "readiness", "version": assessment.readiness_version},
+        "project": assessment.project,
+        "root": assessment.root,
+        "generated_at": assessment.generated_at.isoformat(),
+        "fail_on": assessment.fail_on,
+        "verdict": assessment.verdict.value,
+        "justification": assessment.justification,
+        "scorecard": [
+            {
+                "category": c.category.value,
+                "title": c.category.title,
+                "light": c.light.value,
+                "blockers": c.count(Severity.BLOCKER),
+                "risks": c.count(Severity.RISK),
+                "recommendations": c.count(Severity.RECOMMENDATION),
+                "not_assessed": c.not_assessed,
+                "reused_from_checkpoint": c.reused,
+            }
+            for c in assessment.categories
+        ],
+        "checks": [_check(check) for c in assessment.categories for check in c.checks],
+        "findings": [_finding(f) for f in assessment.findings()],
+        "scanners": [
+            {"name": s.name, "version": s.version, "status": s.status, "detail": s.detail, "seconds": s.seconds}
+            for s in assessment.scanners
+        ],
+        "repository": {
+            "files_indexed": assessment.repo.files_indexed,
+            "skipped": [{"path": p, "reason": r} for p, r in assessment.repo.skipped],
+            "services": [{"name": n, "path": p, "language": lang} for n, p, lang in assessment.repo.services],
+            "parse_problems": list(assessment.parse_problems),
+        },
+        "warnings": list(assessment.warnings),
+    }
+
+
+def render(assessment: Assessment) -> str:
+    return json.dumps(to_dict(assessment), indent=2) + "\n"
+
+
+def _check(check: CheckOutcome) -> dict[str, Any]:
+    return {
+        "id": check.check_id,
+        "category": check.category.value,
+        "title": check.title,
+        "question": check.question,
+        "outcome": check.outcome.value,
+        "summary": check.summary,
+        "disabled": check.disabled,
+        "evidence": [e.to_dict() for e in check.evidence],
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "check_id": finding.check_id,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "question": finding.question,
+        "title": finding.title,
+        "message": finding.message,
+        "evidence": [e.to_dict() for e in finding.evidence],
+        "remediation": finding.remediation,
+        "waived": finding.waived,
+        "waiver": _waiver(finding.waived_by),
+        "expired_waiver": _waiver(finding.expired_waiver),
+    }
+
+
+def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "check": waiver.check,
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires.isoformat(),
+        "paths": list(waiver.paths),
+    }

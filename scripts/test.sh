@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up readiness and runs everything CI runs: lint, types, the docs freshness check, the tests.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$here/scripts/setup.sh"
+cd "$here"
+.venv/bin/ruff check readiness tests benchmarks
+.venv/bin/mypy readiness
+.venv/bin/pytest "$@"

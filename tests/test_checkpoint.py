@@ -1,0 +1,199 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from readiness import engine, seed
+from readiness.config import Config
+from readiness.context import CheckContext
+from readiness.engine import ScanRequest, assess
+from readiness.model import Category, CheckResult, Evidence, Failure, Outcome, Severity
+from readiness.registry import CheckSpec
+from tests.support import write_tree
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """A two-check catalogue whose runs are counted: reliability reads a.txt, observability b.txt."""
+    runs: Counter[str] = Counter()
+
+    def reader(name: str, path: str, question: seed.Question) -> CheckSpec:
+        def function(ctx: CheckContext) -> CheckResult:
+            runs[name] += 1
+            if "bad" in ctx.repo.text(path):
+                return CheckResult.failed([Failure(f"{path} is bad", (ctx.repo.evidence(path, 1),))])
+            return CheckResult.passed(f"{path} is good", Evidence(path, 1))
+
+        return CheckSpec(id=f"{question.category.value}/{name}", question=question, title=name,
+                         severity=Severity.BLOCKER, rationale="", looks_at="", remediation="", example="",
+                         function=function)
+
+    specs = {
+        Category.RELIABILITY: [reader("reads-a", "a.txt", seed.HEALTH_CHECKS)],
+        Category.OBSERVABILITY: [reader("reads-b", "b.txt", seed.LOGGING)],
+    }
+    monkeypatch.setattr(engine.registry, "checks_for", lambda category: specs.get(category, []))
+    return runs
+
+
+def scan(root: Path, checkpoint: Path, config: Config | None = None, resume: bool = True):  # type: ignore[no-untyped-def]
+    return assess(ScanRequest(root=root, config=config or Config(project="p"), checkpoint_path=checkpoint,
+                              resume=resume))
+
+
+def test_resume_reuses_unchanged_categories_and_reruns_changed_ones(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "cp" / "p-production-readiness.md"
+
+    first = scan(root, checkpoint, resume=False)
+    assert counted == {"reads-a": 1, "reads-b": 1}
+    assert not any(c.reused for c in first.categories)
+    saved = json.loads(checkpoint.with_suffix(".json").read_text())
+    assert saved["categories"]["reliability"]["inputs"] == {"a.txt": first_digest(root, "a.txt")}
+    assert saved["remaining"] == []
+
+    second = scan(root, checkpoint)
+    assert counted == {"reads-a": 1, "reads-b": 1}
+    assert [c.reused for c in second.categories[:2]] == [True, True]
+
+    (root / "b.txt").write_text("bad\n")
+    third = scan(root, checkpoint)
+    assert counted == {"reads-a": 1, "reads-b": 2}
+    assert [c.reused for c in third.categories[:2]] == [True, False]
+    assert third.verdict.value == "no-go"
+
+    scan(root, checkpoint, config=Config(project="p", allow_waivers=False))  # policy changed
+    assert counted == {"reads-a": 2, "reads-b": 3}
+
+    (root / "new.txt").write_text("x\n")  # a new file can change what absence means
+    scan(root, checkpoint, config=Config(project="p", allow_waivers=False))
+    assert counted == {"reads-a": 3, "reads-b": 4}
+
+
+def first_digest(root: Path, path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((root / path).read_bytes()).hexdigest()
+
+
+def test_checkpoint_markdown_lists_progress(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    scan(root, checkpoint, resume=False)
+    text = checkpoint.read_text()
+    assert text.startswith("# Production readiness checkpoint: p\n\nSaved: ")
+    assert "| Reliability | Red | 1 | 0 | 0 |" in text
+    assert "- **blocker** `reliability/reads-a`: a.txt is bad (a.txt:1)" in text
+    assert "All categories are complete" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "warning"),
+    [
+        ("{not json", "ignoring checkpoint"),
+        (json.dumps({"format": "something-else"}), "not a readiness checkpoint"),
+        (json.dumps({"format": "readiness-checkpoint", "version": 1, "project": "other", "categories": {}}),
+         "belongs to project 'other'"),
+        (json.dumps({"format": "readiness-checkpoint", "version": 99, "project": "p"}), "version 99"),
+    ],
+)
+def test_corrupt_or_foreign_checkpoints_are_ignored(
+    tmp_path: Path, counted: Counter[str], content: str, warning: str
+) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    checkpoint.with_suffix(".json").write_text(content)
+    assessment = scan(root, checkpoint)
+    assert any(warning in w for w in assessment.warnings)
+    assert counted == {"reads-a": 1, "reads-b": 1}
+    assert assessment.verdict.value == "no-go"
+
+
+def test_a_forged_pass_with_stale_digests_cannot_hide_a_finding(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    scan(root, checkpoint, resume=False)
+    (root / "a.txt").write_text("bad\n")  # the saved pass no longer describes the file
+    assessment = scan(root, checkpoint)
+    reliability = assessment.categories[0]
+    assert not reliability.reused
+    assert reliability.checks[0].outcome is Outcome.FAIL
+
+
+def test_inconsistent_saved_results_are_rejected(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    scan(root, checkpoint, resume=False)
+    data = json.loads(checkpoint.with_suffix(".json").read_text())
+    data["categories"]["reliability"]["results"]["reliability/reads-a"]["failures"] = []  # "fail" with no failures
+    checkpoint.with_suffix(".json").write_text(json.dumps(data))
+    assessment = scan(root, checkpoint)
+    assert any("disagrees with its failures" in w for w in assessment.warnings)
+    assert assessment.categories[0].checks[0].outcome is Outcome.FAIL
+
+
+KILLABLE = textwrap.dedent("""
+    import pathlib, sys, time
+    from readiness import registry, seed
+    from readiness.model import Severity
+    from readiness.registry import check
+
+    registry.all_checks()
+
+    @check(id="disaster-recovery/zz-hangs", question=seed.DB_BACKUPS, title="hangs until killed",
+           severity=Severity.RISK, rationale="test", looks_at="test", remediation="test")
+    def hangs(ctx):
+        pathlib.Path(sys.argv[1]).touch()
+        time.sleep(300)
+
+    from readiness.cli import main
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+@pytest.mark.slow
+def test_a_killed_scan_resumes_from_its_last_completed_category(tmp_path: Path) -> None:
+    """SIGKILL while the fifth category runs; --resume reuses the four that completed."""
+    work = tmp_path / "work"
+    work.mkdir()
+    marker = tmp_path / "hanging"
+    example = REPO / "examples" / "adtech-exchange"
+    root = example if example.is_dir() else write_tree(tmp_path / "repo", {"README.md": "# svc\n"})
+    checkpoint = work / "cp.md"
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE, str(marker), "scan", str(root), "--checkpoint", str(checkpoint)],
+        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, "the scan ended before reaching the hanging check"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    saved = json.loads(checkpoint.with_suffix(".json").read_text())
+    assert list(saved["categories"]) == ["reliability", "observability", "scalability", "security"]
+    assert saved["remaining"][0] == "disaster-recovery"
+    assert "Assess the remaining categories: Disaster recovery" in checkpoint.read_text()
+
+    from readiness import config as config_module
+
+    policy = config_module.load(root, known_checks=engine.registry.known_ids())
+    resumed = assess(ScanRequest(root=root, config=policy, checkpoint_path=checkpoint, resume=True))
+    assert [c.reused for c in resumed.categories] == [True] * 4 + [False] * 4
+    fresh = assess(ScanRequest(root=root, config=policy))
+    assert [c.light for c in resumed.categories] == [c.light for c in fresh.categories]

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from readiness import catalogue, registry, seed
+from readiness.model import Category
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
+
+
+def test_every_category_has_at_least_two_checks() -> None:
+    for category in Category:
+        assert len(registry.checks_for(category)) >= 2, category
+
+
+def test_every_check_documents_itself() -> None:
+    for spec in registry.all_checks():
+        assert spec.title and spec.rationale and spec.looks_at and spec.remediation, spec.id
+        assert spec.question in seed.ALL
+
+
+def test_docs_are_generated_from_the_registry() -> None:
+    assert DOCS.read_text(encoding="utf-8") == catalogue.markdown(), (
+        "docs/checks.md is stale: run `readiness docs`"
+    )
+
+
+def test_ids_are_stable_in_form() -> None:
+    for spec in registry.all_checks():
+        category, name = spec.id.split("/")
+        assert category == spec.category.value and name == name.lower()
