@@ -14,12 +14,17 @@ from readiness.model import Category
 def table() -> str:
     specs = registry.all_checks()
     header = ("ID", "Category", "Severity", "Question", "Title")
-    rows = [(s.id, s.category.value, s.severity.value, s.question.key.split(".", 1)[1], s.title) for s in specs]
+    rows = [
+        (s.id, s.category.value, s.severity.value, s.question.key.split(".", 1)[1], s.title) for s in specs
+    ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
     lines = []
     for row in [header, *rows]:
-        lines.append("  ".join(value.ljust(width) for value, width in zip(row[:4], widths, strict=True))
-                     + "  " + row[4])
+        lines.append(
+            "  ".join(value.ljust(width) for value, width in zip(row[:4], widths, strict=True))
+            + "  "
+            + row[4]
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -28,7 +33,7 @@ def explain(check_id: str) -> str:
     parts = [
         f"{spec.id} — {spec.title}",
         "",
-        f"Category:         {spec.category.title}",
+        f"Category:         {spec.category.label}",
         f"Default severity: {spec.severity.value}",
         f"Answers:          {spec.question.text}",
         "",
@@ -56,19 +61,25 @@ def markdown() -> str:
         "",
         "<!-- Generated from the check registry by `readiness docs`. Do not edit by hand. -->",
         "",
-        f"{len(specs)} checks answer the questions of the production-readiness review. Severity is the default;",
+        f"{len(specs)} checks answer the questions of the production-readiness review.",
+        "Severity is the default;",
         "`.readiness.yml` can override it per check (see docs/configuration.md).",
         "",
         "| ID | Category | Default severity | Title |",
         "|---|---|---|---|",
     ]
-    lines += [f"| [`{s.id}`](#{_anchor(s.id)}) | {s.category.title} | {s.severity.value} | {s.title} |" for s in specs]
+    lines += [
+        f"| [`{s.id}`](#{_anchor(s.id)}) | {s.category.label} | {s.severity.value} | {s.title} |"
+        for s in specs
+    ]
     for category in Category:
-        lines += ["", f"## {category.title}", ""]
+        lines += ["", f"## {category.label}", ""]
         for question in (q for q in seed.ALL if q.category is category):
             answering = [s for s in specs if s.question == question]
-            lines.append(f"**{question.text}** — answered by "
-                         + (", ".join(f"`{s.id}`" for s in answering) or "_no check yet_"))
+            lines.append(
+                f"**{question.text}** — answered by "
+                + (", ".join(f"`{s.id}`" for s in answering) or "_no check yet_")
+            )
             lines.append("")
         for spec in (s for s in specs if s.category is category):
             lines += [

@@ -53,8 +53,15 @@ def load(markdown_path: Path, project: str) -> tuple[dict[Category, CategoryStat
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return _parse(data, project), []
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, CheckpointError, ValueError, KeyError,
-            TypeError) as error:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        CheckpointError,
+        ValueError,
+        KeyError,
+        TypeError,
+    ) as error:
         return {}, [f"ignoring checkpoint {path}: {error}"]
 
 
@@ -169,12 +176,14 @@ def _markdown(
     ]
     for result in completed:
         lines.append(
-            f"| {result.category.title} | {result.light.value.title()} | {result.count(Severity.BLOCKER)} "
+            f"| {result.category.label} | {result.light.value.title()} | {result.count(Severity.BLOCKER)} "
             f"| {result.count(Severity.RISK)} | {result.not_assessed} |"
         )
     lines += ["", "## Key findings so far", ""]
     key = [
-        f for result in completed for f in result.findings()
+        f
+        for result in completed
+        for f in result.findings()
         if not f.waived and f.severity in (Severity.BLOCKER, Severity.RISK)
     ]
     key.sort(key=lambda f: -f.severity.rank)
@@ -185,7 +194,7 @@ def _markdown(
     ] or ["- none"]
     lines += ["", "## Next steps", ""]
     if remaining:
-        lines.append("Assess the remaining categories: " + ", ".join(c.title for c in remaining) + ".")
+        lines.append("Assess the remaining categories: " + ", ".join(c.label for c in remaining) + ".")
         lines.append("Resume with `readiness scan --resume`.")
     else:
         lines.append("All categories are complete; the final report holds the verdict.")

@@ -39,18 +39,36 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="assess a repository and write the report")
     scan.add_argument("path", nargs="?", default=".", help="repository to assess (default: .)")
     scan.add_argument("--config", type=Path, help="policy file (default: PATH/.readiness.yml)")
-    scan.add_argument("--output-dir", type=Path, default=Path("reports"),
-                      help="where the Markdown report is written (default: reports)")
-    scan.add_argument("--format", choices=("text", "markdown", "json"), default="text",
-                      help="what to print on stdout (default: text scorecard)")
+    scan.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("reports"),
+        help="where the Markdown report is written (default: reports)",
+    )
+    scan.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="what to print on stdout (default: text scorecard)",
+    )
     scan.add_argument("--json", dest="json_file", type=Path, help="also write the JSON assessment to FILE")
-    scan.add_argument("--fail-on", choices=[f.value for f in FailOn], default=FailOn.BLOCKER.value,
-                      help="what makes the verdict No-Go (default: blocker)")
+    scan.add_argument(
+        "--fail-on",
+        choices=[f.value for f in FailOn],
+        default=FailOn.BLOCKER.value,
+        help="what makes the verdict No-Go (default: blocker)",
+    )
     scan.add_argument("--categories", help="comma-separated categories to assess (default: all)")
-    scan.add_argument("--resume", action="store_true",
-                      help="reuse categories from the checkpoint whose inputs are unchanged")
-    scan.add_argument("--checkpoint", type=Path,
-                      help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)")
+    scan.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse categories from the checkpoint whose inputs are unchanged",
+    )
+    scan.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)",
+    )
     scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
 
     commands.add_parser("checks", help="list the check catalogue")
@@ -66,8 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="readiness: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="readiness: %(message)s",
+        stream=sys.stderr,
+    )
     try:
         if args.command == "scan":
             return _scan(args)
@@ -174,7 +195,7 @@ def _write_report(assessment: Assessment, output_dir: Path) -> str:
 def _progress(result: CategoryResult) -> None:
     counts = f"{result.count(Severity.BLOCKER)} blocker(s), {result.count(Severity.RISK)} risk(s)"
     reused = ", reused" if result.reused else ""
-    print(f"  {result.category.title}: {result.light.value.upper()} ({counts}{reused})", file=sys.stderr)
+    print(f"  {result.category.label}: {result.light.value.upper()} ({counts}{reused})", file=sys.stderr)
 
 
 def _init(path: Path) -> int:

@@ -128,7 +128,7 @@ def default(project: str) -> Config:
 
 
 def load(root: Path, explicit: Path | None = None, *, known_checks: set[str]) -> Config:
-    """The config for a scan of ``root``: ``explicit`` if given, else ``root/.readiness.yml``, else defaults."""
+    """The config for scanning ``root``: ``explicit``, else ``root/.readiness.yml``, else defaults."""
     path = explicit if explicit is not None else root / DEFAULT_FILE
     project_default = root.resolve().name or "project"
     if not path.exists():
@@ -181,7 +181,8 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
 
     disable = data.get("disable") or {}
     disabled_checks = frozenset(
-        known(check_id, ["disable", "checks", index]) for index, check_id in enumerate(disable.get("checks", []))
+        known(check_id, ["disable", "checks", index])
+        for index, check_id in enumerate(disable.get("checks", []))
     )
     severity = {
         known(check_id, ["severity", check_id]): Severity(value)
@@ -230,10 +231,9 @@ def _line_of(data: YMap, key_path: list[str | int]) -> int:
     node: Any = data
     line = data.line or 1
     for key in key_path:
-        if isinstance(node, YMap) and key in node:
-            line = node.line_of(key)
-            node = node[key]
-        elif isinstance(node, YList) and isinstance(key, int) and key < len(node):
+        if (isinstance(node, YMap) and key in node) or (
+            isinstance(node, YList) and isinstance(key, int) and key < len(node)
+        ):
             line = node.line_of(key)
             node = node[key]
         else:
@@ -262,7 +262,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return "required key is missing"
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        choices = error.validator_value if isinstance(error.validator_value, list) else []
+        return f"{error.instance!r} is not one of {', '.join(map(str, choices))}"
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a date (YYYY-MM-DD)"
     return error.message

@@ -22,7 +22,6 @@ from readiness.model import (
     Assessment,
     Category,
     CategoryResult,
-    CheckOutcome,
     CheckResult,
     Outcome,
     RepoStats,
@@ -64,12 +63,16 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         warnings += load_warnings
 
     selected = [
-        category for category in Category
+        category
+        for category in Category
         if category not in config.disabled_categories
         and (request.categories is None or category in request.categories)
     ]
-    warnings += [f"category {c.title} is disabled in the configuration" for c in Category
-                 if c in config.disabled_categories]
+    warnings += [
+        f"category {c.label} is disabled in the configuration"
+        for c in Category
+        if c in config.disabled_categories
+    ]
     scanner_versions = {run.name: run.version or "" for run in request.scanner_runs}
     tree = repo.tree_digest()
 
@@ -87,7 +90,8 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             raw, inputs = _run_category(specs, repo, config, request.scanner_results)
 
         outcomes = tuple(
-            policy.disabled(spec) if spec.id in config.disabled_checks
+            policy.disabled(spec)
+            if spec.id in config.disabled_checks
             else policy.apply(spec, raw[spec.id], config, today)
             for spec in specs
         )
@@ -108,7 +112,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
                 started_at=started,
                 states=states,
                 completed=results,
-                remaining=selected[index + 1:],
+                remaining=selected[index + 1 :],
             )
         if on_category is not None:
             on_category(result)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """The seed's eight categories, declared in the seed's order (which is the report's order)."""
 
     RELIABILITY = "reliability"
@@ -24,7 +24,8 @@ class Category(str, Enum):
     COMPLIANCE = "compliance"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The name people read (``str.title`` is taken by the str base class)."""
         return _CATEGORY_TITLES[self]
 
 
@@ -40,7 +41,7 @@ _CATEGORY_TITLES = {
 }
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a failed check is. Ordered: a blocker outranks a risk outranks a recommendation."""
 
     BLOCKER = "blocker"
@@ -52,7 +53,7 @@ class Severity(str, Enum):
         return {Severity.BLOCKER: 3, Severity.RISK: 2, Severity.RECOMMENDATION: 1}[self]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What a check concluded.
 
     NOT_ASSESSED is the fail-closed state: the check could not look (it crashed, a scanner
@@ -65,13 +66,13 @@ class Outcome(str, Enum):
     NOT_ASSESSED = "not-assessed"
 
 
-class Light(str, Enum):
+class Light(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     GO = "go"
     NO_GO = "no-go"
 
@@ -150,9 +151,7 @@ class CheckResult:
         return CheckResult(Outcome.NOT_ASSESSED, summary=reason)
 
     @staticmethod
-    def from_failures(
-        failures: list[Failure], pass_summary: str, *pass_evidence: Evidence
-    ) -> CheckResult:
+    def from_failures(failures: list[Failure], pass_summary: str, *pass_evidence: Evidence) -> CheckResult:
         """The common tail of a check: failed if anything was found, passed otherwise."""
         if failures:
             return CheckResult.failed(failures)

@@ -26,17 +26,66 @@ from readiness.parsers import dockerfile as dockerfile_parser
 from readiness.parsers.yaml_lines import YamlError, YMap, load_all
 
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
-_ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
-                        ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_ALWAYS_SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+}
 _BINARY_SUFFIXES = {
-    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz",
-    ".7z", ".jar", ".war", ".so", ".dylib", ".dll", ".exe", ".bin", ".pyc", ".pyo", ".class", ".o",
-    ".a", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".wasm", ".db", ".sqlite",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".ico",
+    ".webp",
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".7z",
+    ".jar",
+    ".war",
+    ".so",
+    ".dylib",
+    ".dll",
+    ".exe",
+    ".bin",
+    ".pyc",
+    ".pyo",
+    ".class",
+    ".o",
+    ".a",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".otf",
+    ".eot",
+    ".mp3",
+    ".mp4",
+    ".mov",
+    ".wasm",
+    ".db",
+    ".sqlite",
 }
 _YAML_SUFFIXES = (".yml", ".yaml")
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
-_SERVICE_MARKERS = {"go.mod": "go", "pyproject.toml": "python", "setup.py": "python", "setup.cfg": "python",
-                    "package.json": "node"}
+_SERVICE_MARKERS = {
+    "go.mod": "go",
+    "pyproject.toml": "python",
+    "setup.py": "python",
+    "setup.cfg": "python",
+    "package.json": "node",
+}
 
 
 @dataclass(frozen=True)
@@ -139,7 +188,7 @@ class Repo:
 
     # ---- the walk ---------------------------------------------------------------------------
     def _walk(self) -> None:
-        ignore_specs: list[tuple[str, pathspec.PathSpec]] = []
+        ignore_specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
             relative_dir = Path(directory).relative_to(self.root).as_posix()
             prefix = "" if relative_dir == "." else relative_dir + "/"
@@ -167,11 +216,11 @@ class Repo:
                     continue
                 self._index_file(Path(directory) / name, relative)
 
-    def _ignored(self, relative: str, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    def _ignored(self, relative: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
         if self._exclude.match_file(relative):
             return True
         for prefix, spec in specs:
-            if relative.startswith(prefix) and spec.match_file(relative[len(prefix):]):
+            if relative.startswith(prefix) and spec.match_file(relative[len(prefix) :]):
                 return True
         return False
 
@@ -231,7 +280,8 @@ class Repo:
         """Indexed paths whose file name matches one of the shell patterns (case-insensitive)."""
         lowered = [name.lower() for name in names]
         return [
-            path for path in self.paths
+            path
+            for path in self.paths
             if any(fnmatchcase(PurePosixPath(path).name.lower(), name) for name in lowered)
         ]
 
@@ -313,9 +363,11 @@ class Repo:
 
     def dockerfile_paths(self) -> list[str]:
         return [
-            path for path in self.paths
+            path
+            for path in self.paths
             if (name := PurePosixPath(path).name.lower()) in ("dockerfile", "containerfile")
-            or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+            or name.startswith("dockerfile.")
+            or name.endswith(".dockerfile")
         ]
 
     def dockerfile(self, path: str) -> dockerfile_parser.Dockerfile:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import Enum
+from enum import StrEnum
 
 from readiness.model import CategoryResult, CheckOutcome, Light, Outcome, Severity, Verdict
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """What makes the verdict No-Go."""
 
     BLOCKER = "blocker"
@@ -35,10 +35,12 @@ def light(checks: Iterable[CheckOutcome]) -> Light:
 
 def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verdict, str]:
     """The verdict and a justification naming what decided it."""
-    blockers = [f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.BLOCKER]
+    blockers = [
+        f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.BLOCKER
+    ]
     risks = [f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.RISK]
     unassessed = [c for cat in categories for c in cat.checks if c.outcome is Outcome.NOT_ASSESSED]
-    red = [c.category.title for c in categories if c.light is Light.RED]
+    red = [c.category.label for c in categories if c.light is Light.RED]
 
     if fail_on is not FailOn.NEVER and blockers:
         titles = _first_titles(f.title for f in blockers)
@@ -51,7 +53,9 @@ def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verd
         if risks:
             parts.append(f"{len(risks)} unwaived risk(s) ({_first_titles(f.title for f in risks)})")
         if unassessed:
-            parts.append(f"{len(unassessed)} check(s) not assessed ({_first_titles(c.title for c in unassessed)})")
+            parts.append(
+                f"{len(unassessed)} check(s) not assessed ({_first_titles(c.title for c in unassessed)})"
+            )
         return Verdict.NO_GO, f"No-Go under --fail-on risk: {' and '.join(parts)}."
 
     notes = []

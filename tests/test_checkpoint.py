@@ -33,9 +33,17 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
                 return CheckResult.failed([Failure(f"{path} is bad", (ctx.repo.evidence(path, 1),))])
             return CheckResult.passed(f"{path} is good", Evidence(path, 1))
 
-        return CheckSpec(id=f"{question.category.value}/{name}", question=question, title=name,
-                         severity=Severity.BLOCKER, rationale="", looks_at="", remediation="", example="",
-                         function=function)
+        return CheckSpec(
+            id=f"{question.category.value}/{name}",
+            question=question,
+            title=name,
+            severity=Severity.BLOCKER,
+            rationale="",
+            looks_at="",
+            remediation="",
+            example="",
+            function=function,
+        )
 
     specs = {
         Category.RELIABILITY: [reader("reads-a", "a.txt", seed.HEALTH_CHECKS)],
@@ -46,11 +54,16 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 
 def scan(root: Path, checkpoint: Path, config: Config | None = None, resume: bool = True):  # type: ignore[no-untyped-def]
-    return assess(ScanRequest(root=root, config=config or Config(project="p"), checkpoint_path=checkpoint,
-                              resume=resume))
+    return assess(
+        ScanRequest(
+            root=root, config=config or Config(project="p"), checkpoint_path=checkpoint, resume=resume
+        )
+    )
 
 
-def test_resume_reuses_unchanged_categories_and_reruns_changed_ones(tmp_path: Path, counted: Counter[str]) -> None:
+def test_resume_reuses_unchanged_categories_and_reruns_changed_ones(
+    tmp_path: Path, counted: Counter[str]
+) -> None:
     root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
     checkpoint = tmp_path / "cp" / "p-production-readiness.md"
 
@@ -101,8 +114,12 @@ def test_checkpoint_markdown_lists_progress(tmp_path: Path, counted: Counter[str
     [
         ("{not json", "ignoring checkpoint"),
         (json.dumps({"format": "something-else"}), "not a readiness checkpoint"),
-        (json.dumps({"format": "readiness-checkpoint", "version": 1, "project": "other", "categories": {}}),
-         "belongs to project 'other'"),
+        (
+            json.dumps(
+                {"format": "readiness-checkpoint", "version": 1, "project": "other", "categories": {}}
+            ),
+            "belongs to project 'other'",
+        ),
         (json.dumps({"format": "readiness-checkpoint", "version": 99, "project": "p"}), "version 99"),
     ],
 )
@@ -118,7 +135,9 @@ def test_corrupt_or_foreign_checkpoints_are_ignored(
     assert assessment.verdict.value == "no-go"
 
 
-def test_a_forged_pass_with_stale_digests_cannot_hide_a_finding(tmp_path: Path, counted: Counter[str]) -> None:
+def test_a_forged_pass_with_stale_digests_cannot_hide_a_finding(
+    tmp_path: Path, counted: Counter[str]
+) -> None:
     root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
     checkpoint = tmp_path / "p-production-readiness.md"
     scan(root, checkpoint, resume=False)
@@ -134,7 +153,9 @@ def test_inconsistent_saved_results_are_rejected(tmp_path: Path, counted: Counte
     checkpoint = tmp_path / "p-production-readiness.md"
     scan(root, checkpoint, resume=False)
     data = json.loads(checkpoint.with_suffix(".json").read_text())
-    data["categories"]["reliability"]["results"]["reliability/reads-a"]["failures"] = []  # "fail" with no failures
+    data["categories"]["reliability"]["results"]["reliability/reads-a"][
+        "failures"
+    ] = []  # "fail" with no failures
     checkpoint.with_suffix(".json").write_text(json.dumps(data))
     assessment = scan(root, checkpoint)
     assert any("disagrees with its failures" in w for w in assessment.warnings)
@@ -171,7 +192,9 @@ def test_a_killed_scan_resumes_from_its_last_completed_category(tmp_path: Path) 
     checkpoint = work / "cp.md"
     process = subprocess.Popen(
         [sys.executable, "-c", KILLABLE, str(marker), "scan", str(root), "--checkpoint", str(checkpoint)],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     try:

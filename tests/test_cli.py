@@ -7,7 +7,9 @@ import pytest
 from readiness import cli
 from tests.support import write_tree
 
-SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "readiness/schema/assessment.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parent.parent / "readiness/schema/assessment.schema.json").read_text()
+)
 
 UNPROBED = """
 apiVersion: apps/v1
@@ -42,8 +44,14 @@ def test_scan_prints_scorecard_writes_report_and_exits_no_go(
     assert len(reports) == 1
     assert out.rstrip().endswith(f"📄 Report saved to: reports/{reports[0].name}")
     report = reports[0].read_text()
-    sections = ["## 1. Traffic-light scorecard", "## 2. Blockers", "## 3. Risks", "## 4. Recommendations",
-                "## 5. Go/No-Go", "## Appendix"]
+    sections = [
+        "## 1. Traffic-light scorecard",
+        "## 2. Blockers",
+        "## 3. Risks",
+        "## 4. Recommendations",
+        "## 5. Go/No-Go",
+        "## Appendix",
+    ]
     positions = [report.index(section) for section in sections]
     assert positions == sorted(positions)
     assert "`deploy/web.yaml:8`" in report
@@ -98,7 +106,9 @@ def test_internal_errors_exit_3(
     assert "internal error: RuntimeError: disk on fire" in capsys.readouterr().err
 
 
-def test_own_outputs_inside_the_scanned_tree_are_not_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_own_outputs_inside_the_scanned_tree_are_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = write_tree(tmp_path / "svc", {"deploy/web.yaml": UNPROBED})
     monkeypatch.chdir(root)
     assert cli.main(["scan", "--json", "out.json"]) == cli.EXIT_NO_GO

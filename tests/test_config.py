@@ -59,18 +59,40 @@ checkpoint:
     ("text", "line", "key", "message"),
     [
         ("project: x\nwaivres: []\n", 2, "waivres", "did you mean 'waivers'?"),
-        ("severity:\n  reliability/readiness-probe: critical\n", 2, "severity.reliability/readiness-probe",
-         "'critical' is not one of blocker, risk, recommendation"),
-        ("waivers:\n  - check: reliability/readiness-probe\n    reason: r\n    owner: o\n", 2, "waivers[0].expires",
-         "required key is missing"),
-        ("waivers:\n  - check: reliability/readiness-probe\n    reason: r\n    owner: o\n    expires: soon\n",
-         5, "waivers[0].expires", "'soon' is not a date"),
-        ("severity:\n  reliability/readiness-prob: risk\n", 2, "severity.reliability/readiness-prob",
-         "did you mean 'reliability/readiness-probe'?"),
+        (
+            "severity:\n  reliability/readiness-probe: critical\n",
+            2,
+            "severity.reliability/readiness-probe",
+            "'critical' is not one of blocker, risk, recommendation",
+        ),
+        (
+            "waivers:\n  - check: reliability/readiness-probe\n    reason: r\n    owner: o\n",
+            2,
+            "waivers[0].expires",
+            "required key is missing",
+        ),
+        (
+            "waivers:\n  - check: reliability/readiness-probe\n    reason: r\n    owner: o\n"
+            "    expires: soon\n",
+            5,
+            "waivers[0].expires",
+            "'soon' is not a date",
+        ),
+        (
+            "severity:\n  reliability/readiness-prob: risk\n",
+            2,
+            "severity.reliability/readiness-prob",
+            "did you mean 'reliability/readiness-probe'?",
+        ),
         ("traffic:\n  expected_peak_rps: -3\n", 2, "traffic.expected_peak_rps", "-3"),
         ("disable:\n  categories: [speed]\n", 2, "disable.categories[0]", "'speed' is not one of"),
-        ("allow_waivers: false\nwaivers:\n  - {check: reliability/readiness-probe, reason: r, owner: o,"
-         " expires: 2027-01-01}\n", 2, "waivers", "allow_waivers is false"),
+        (
+            "allow_waivers: false\nwaivers:\n  - {check: reliability/readiness-probe, reason: r, owner: o,"
+            " expires: 2027-01-01}\n",
+            2,
+            "waivers",
+            "allow_waivers is false",
+        ),
     ],
 )
 def test_errors_name_file_line_and_key(text: str, line: int, key: str, message: str) -> None:

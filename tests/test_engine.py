@@ -11,10 +11,19 @@ from readiness.registry import CheckSpec
 from tests.support import write_tree
 
 
-def register(monkeypatch: pytest.MonkeyPatch, check_id: str, function: object, scanners: tuple[str, ...] = ()) -> None:
+def register(
+    monkeypatch: pytest.MonkeyPatch, check_id: str, function: object, scanners: tuple[str, ...] = ()
+) -> None:
     spec = CheckSpec(
-        id=check_id, question=seed.SOAK, title=check_id, severity=Severity.RISK, rationale="r",
-        looks_at="l", remediation="fix", example="", function=function,  # type: ignore[arg-type]
+        id=check_id,
+        question=seed.SOAK,
+        title=check_id,
+        severity=Severity.RISK,
+        rationale="r",
+        looks_at="l",
+        remediation="fix",
+        example="",
+        function=function,  # type: ignore[arg-type]
         scanners=scanners,
     )
     registry.all_checks()
@@ -22,13 +31,18 @@ def register(monkeypatch: pytest.MonkeyPatch, check_id: str, function: object, s
 
 
 def scan(root: Path, **kwargs: object) -> dict[str, object]:
-    assessment = assess(ScanRequest(root=root, config=Config(project="p"),
-                                    categories=frozenset({Category.LOAD_VALIDATION}), **kwargs))  # type: ignore[arg-type]
+    assessment = assess(
+        ScanRequest(
+            root=root, config=Config(project="p"), categories=frozenset({Category.LOAD_VALIDATION}), **kwargs
+        )
+    )  # type: ignore[arg-type]
     (category,) = assessment.categories
     return {"light": category.light, **{c.check_id: c for c in category.checks}}
 
 
-def test_a_crashing_check_is_not_assessed_and_the_scan_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_check_is_not_assessed_and_the_scan_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def crash(ctx: CheckContext) -> CheckResult:
         raise KeyError("spec")
 
@@ -49,7 +63,9 @@ def test_a_missing_scanner_is_not_assessed(tmp_path: Path, monkeypatch: pytest.M
     assert check.outcome is Outcome.PASS  # type: ignore[attr-defined]
 
 
-def test_an_unparsable_input_turns_a_pass_into_not_assessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unparsable_input_turns_a_pass_into_not_assessed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_tree(tmp_path, {"deploy/web.yaml": "apiVersion: apps/v1\nkind: Deployment\nspec: [\n"})
 
     def reads_manifests(ctx: CheckContext) -> CheckResult:
@@ -64,7 +80,9 @@ def test_an_unparsable_input_turns_a_pass_into_not_assessed(tmp_path: Path, monk
 
 def test_disabled_checks_stay_visible(tmp_path: Path) -> None:
     config = Config(project="p", disabled_checks=frozenset({"reliability/readiness-probe"}))
-    assessment = assess(ScanRequest(root=tmp_path, config=config, categories=frozenset({Category.RELIABILITY})))
+    assessment = assess(
+        ScanRequest(root=tmp_path, config=config, categories=frozenset({Category.RELIABILITY}))
+    )
     (probe,) = [c for c in assessment.categories[0].checks if c.check_id == "reliability/readiness-probe"]
     assert probe.disabled and probe.summary == "disabled in the configuration"
 

@@ -8,16 +8,19 @@ from tests.support import write_tree
 
 
 def test_gitignore_and_excludes_are_honoured(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        ".gitignore": "build/\n*.log\n",
-        "svc/.gitignore": "secret.txt\n",
-        "build/out.yaml": "a: 1\n",
-        "app.log": "x\n",
-        "svc/secret.txt": "x\n",
-        "svc/main.go": "package main\n",
-        "vendor/lib.go": "package lib\n",
-        "node_modules/x/index.js": "x\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "build/\n*.log\n",
+            "svc/.gitignore": "secret.txt\n",
+            "build/out.yaml": "a: 1\n",
+            "app.log": "x\n",
+            "svc/secret.txt": "x\n",
+            "svc/main.go": "package main\n",
+            "vendor/lib.go": "package lib\n",
+            "node_modules/x/index.js": "x\n",
+        },
+    )
     repo = Repo(tmp_path, exclude=["vendor/"])
     assert repo.paths == (".gitignore", "svc/.gitignore", "svc/main.go")
 
@@ -57,11 +60,14 @@ def test_hostile_yaml_becomes_a_problem_not_a_hang(tmp_path: Path) -> None:
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         bomb.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    write_tree(tmp_path, {
-        "bomb.yaml": "\n".join(bomb) + "\n",
-        "deep.yaml": "[" * 5000 + "\n",
-        "broken.yaml": "kind: Deployment\napiVersion: apps/v1\nmetadata: {name: x\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "bomb.yaml": "\n".join(bomb) + "\n",
+            "deep.yaml": "[" * 5000 + "\n",
+            "broken.yaml": "kind: Deployment\napiVersion: apps/v1\nmetadata: {name: x\n",
+        },
+    )
     repo = Repo(tmp_path)
     assert repo.k8s_objects() == []
     assert "alias bomb" in repo.problems["bomb.yaml"].message
@@ -70,7 +76,10 @@ def test_hostile_yaml_becomes_a_problem_not_a_hang(tmp_path: Path) -> None:
 
 
 def test_multi_document_manifests_keep_lines(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"all.yaml": """
+    write_tree(
+        tmp_path,
+        {
+            "all.yaml": """
         apiVersion: v1
         kind: Service
         metadata: {name: web}
@@ -78,32 +87,48 @@ def test_multi_document_manifests_keep_lines(tmp_path: Path) -> None:
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: web}
-        """})
+        """
+        },
+    )
     repo = Repo(tmp_path)
-    assert [(o.kind, o.name, o.line) for o in repo.k8s_objects()] == [("Service", "web", 1), ("Deployment", "web", 5)]
+    assert [(o.kind, o.name, o.line) for o in repo.k8s_objects()] == [
+        ("Service", "web", 1),
+        ("Deployment", "web", 5),
+    ]
 
 
 def test_helm_templates_are_not_parsed_as_manifests(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
-        "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
-        "chart/values.yaml": "replicaCount: 2\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+            "chart/templates/deploy.yaml": (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+            ),
+            "chart/values.yaml": "replicaCount: 2\n",
+        },
+    )
     repo = Repo(tmp_path)
     assert repo.k8s_objects() == []
     assert repo.problems == {}
 
 
 def test_monorepo_services_are_discovered(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "bidder/go.mod": "module example.com/bidder\n",
-        "idr/pyproject.toml": "[project]\nname='idr'\n",
-        "web/package.json": "{}\n",
-        "web/sub/package.json": "{}\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "bidder/go.mod": "module example.com/bidder\n",
+            "idr/pyproject.toml": "[project]\nname='idr'\n",
+            "web/package.json": "{}\n",
+            "web/sub/package.json": "{}\n",
+        },
+    )
     services = Repo(tmp_path).services()
     assert [(s.name, s.path, s.language) for s in services] == [
-        ("bidder", "bidder", "go"), ("idr", "idr", "python"), ("web", "web", "node"), ("sub", "web/sub", "node"),
+        ("bidder", "bidder", "go"),
+        ("idr", "idr", "python"),
+        ("web", "web", "node"),
+        ("sub", "web/sub", "node"),
     ]
     assert services[0].contains("bidder/main.go") and not services[0].contains("bidderx/main.go")
 

@@ -69,7 +69,9 @@ def parse(path: str, text: str) -> Dockerfile:
             following = lines[index].strip()
             index += 1
             # Docker drops comment and blank lines inside a continuation; the instruction goes on.
-            joined = f"{head} {escape}" if not following or following.startswith("#") else f"{head} {following}"
+            joined = (
+                f"{head} {escape}" if not following or following.startswith("#") else f"{head} {following}"
+            )
         joined = joined.removesuffix(escape).strip()
         keyword, _, arguments = joined.partition(" ")
         keyword = keyword.upper()

@@ -53,13 +53,13 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1)
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -69,16 +69,16 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[YMap]:
     data.line = node.start_mark.line + 1
     data.key_lines = {}
     yield data
-    loader.flatten_mapping(node)  # type: ignore[no-untyped-call]
+    loader.flatten_mapping(node)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=False)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=False)
         try:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "found an unhashable key", key_node.start_mark
             ) from None
-        data[key] = loader.construct_object(value_node, deep=False)  # type: ignore[no-untyped-call]
+        data[key] = loader.construct_object(value_node, deep=False)
         data.key_lines[key] = key_node.start_mark.line + 1
 
 
@@ -87,11 +87,11 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[YList]:
     data.line = node.start_mark.line + 1
     data.item_lines = [child.start_mark.line + 1 for child in node.value]
     yield data
-    data.extend(loader.construct_object(child, deep=False) for child in node.value)  # type: ignore[no-untyped-call]
+    data.extend(loader.construct_object(child, deep=False) for child in node.value)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)  # type: ignore[arg-type]
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 # Timestamps stay strings: checks compare text, and a date object in a Kubernetes label is a surprise.
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -126,8 +126,8 @@ def load_all(text: str) -> tuple[list[Any], YamlError | None]:
     documents: list[Any] = []
     loader = _Loader(text)
     try:
-        while loader.check_node():  # type: ignore[no-untyped-call]
-            node = loader.get_node()  # type: ignore[no-untyped-call]
+        while loader.check_node():
+            node = loader.get_node()
             if node is None:
                 continue
             if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
@@ -135,7 +135,7 @@ def load_all(text: str) -> tuple[list[Any], YamlError | None]:
                     f"document expands to more than {MAX_EXPANDED_NODES} nodes (alias bomb?)",
                     node.start_mark.line + 1,
                 )
-            documents.append(loader.construct_document(node))  # type: ignore[no-untyped-call]
+            documents.append(loader.construct_document(node))
     except YamlLimitError as error:
         return documents, YamlError(str(error), error.line)
     except yaml.MarkedYAMLError as error:
@@ -147,5 +147,5 @@ def load_all(text: str) -> tuple[list[Any], YamlError | None]:
     except RecursionError:
         return documents, YamlError("document nests too deeply to parse", 0)
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return documents, None

@@ -11,7 +11,7 @@ def scorecard(assessment: Assessment) -> str:
     header = ("Category", "Light", "Blockers", "Risks", "Recs", "Not assessed")
     rows = [
         (
-            c.category.title + (" (reused)" if c.reused else ""),
+            c.category.label + (" (reused)" if c.reused else ""),
             _LIGHT[c.light],
             str(c.count(Severity.BLOCKER)),
             str(c.count(Severity.RISK)),

@@ -28,7 +28,7 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
         "scorecard": [
             {
                 "category": c.category.value,
-                "title": c.category.title,
+                "title": c.category.label,
                 "light": c.light.value,
                 "blockers": c.count(Severity.BLOCKER),
                 "risks": c.count(Severity.RISK),
@@ -41,7 +41,13 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
         "checks": [_check(check) for c in assessment.categories for check in c.checks],
         "findings": [_finding(f) for f in assessment.findings()],
         "scanners": [
-            {"name": s.name, "version": s.version, "status": s.status, "detail": s.detail, "seconds": s.seconds}
+            {
+                "name": s.name,
+                "version": s.version,
+                "status": s.status,
+                "detail": s.detail,
+                "seconds": s.seconds,
+            }
             for s in assessment.scanners
         ],
         "repository": {
