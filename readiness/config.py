@@ -231,13 +231,13 @@ def _line_of(data: YMap, key_path: list[str | int]) -> int:
     node: Any = data
     line = data.line or 1
     for key in key_path:
-        if (isinstance(node, YMap) and key in node) or (
-            isinstance(node, YList) and isinstance(key, int) and key < len(node)
-        ):
-            line = node.line_of(key)
-            node = node[key]
-        else:
-            break
+        if isinstance(node, YMap) and key in node:
+            line, node = node.line_of(key), node[key]
+            continue
+        if isinstance(node, YList) and isinstance(key, int) and 0 <= key < len(node):
+            line, node = node.line_of(key), node[key]
+            continue
+        break
     return line
 
 
