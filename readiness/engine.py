@@ -10,11 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 from readiness import __version__, checkpoint, policy, registry, scoring
 from readiness.config import Config
 from readiness.context import CheckContext
@@ -25,10 +24,10 @@ from readiness.model import (
     CheckResult,
     Outcome,
     RepoStats,
-    ScannerRun,
 )
 from readiness.registry import CheckSpec
 from readiness.repo import Recording, Repo
+from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +41,8 @@ class ScanRequest:
     checkpoint_path: Path | None = None  # None: no checkpointing
     resume: bool = False
     exclude: tuple[str, ...] = ()  # extra excludes (the tool's own output folders)
-    scanner_results: Mapping[str, Any] = field(default_factory=dict)
-    scanner_runs: tuple[ScannerRun, ...] = ()
+    scanners: Sequence[Scanner] = ()
+    scanner_timeout: float = 600.0
     today: dt.date | None = None
 
 
@@ -73,21 +72,33 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         for c in Category
         if c in config.disabled_categories
     ]
-    scanner_versions = {run.name: run.version or "" for run in request.scanner_runs}
+    scanners = {scanner.name: scanner for scanner in request.scanners}
+    with ThreadPoolExecutor(max_workers=max(1, len(scanners))) as pool:
+        versions = dict(zip(scanners, pool.map(lambda s: s.version() or "missing", scanners.values()),
+                            strict=True))
     tree = repo.tree_digest()
+
+    plans: list[tuple[Category, list[CheckSpec], str, checkpoint.CategoryState | None]] = []
+    for category in selected:
+        specs = registry.checks_for(category)
+        fingerprint = _fingerprint(category, specs, config, tree, versions)
+        previous = saved.get(category)
+        reusable = previous if previous is not None and _still_valid(previous, fingerprint, repo, specs) else None
+        plans.append((category, specs, fingerprint, reusable))
+
+    # Scanners run once, in parallel, and only for categories that will actually run.
+    needed = {name for _, specs, _, reusable in plans if reusable is None for s in specs for name in s.scanners}
+    outputs = _run_scanners([scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout)
+    scanner_inputs = {name: list(scanners[name].inputs(repo)) for name in outputs}
 
     states: dict[Category, checkpoint.CategoryState] = {}
     results: list[CategoryResult] = []
-    for index, category in enumerate(selected):
-        specs = registry.checks_for(category)
-        fingerprint = _fingerprint(category, specs, config, tree, scanner_versions)
-        previous = saved.get(category)
-        reused = previous is not None and _still_valid(previous, fingerprint, repo, specs)
-        if reused and previous is not None:
-            raw, inputs = previous.results, previous.inputs
+    for index, (category, specs, fingerprint, reusable) in enumerate(plans):
+        if reusable is not None:
+            raw, inputs = reusable.results, reusable.inputs
             log.info("reusing %s from the checkpoint: inputs unchanged", category.value)
         else:
-            raw, inputs = _run_category(specs, repo, config, request.scanner_results)
+            raw, inputs = _run_category(specs, repo, config, outputs, scanner_inputs)
 
         outcomes = tuple(
             policy.disabled(spec)
@@ -95,7 +106,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             else policy.apply(spec, raw[spec.id], config, today)
             for spec in specs
         )
-        result = CategoryResult(category, outcomes, scoring.light(outcomes), reused=reused)
+        result = CategoryResult(category, outcomes, scoring.light(outcomes), reused=reusable is not None)
         results.append(result)
         states[category] = checkpoint.CategoryState(
             fingerprint=fingerprint,
@@ -132,34 +143,67 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             skipped=tuple(sorted(repo.skipped.items())),
             services=tuple((s.name, s.path, s.language) for s in repo.services()),
         ),
-        scanners=request.scanner_runs,
+        scanners=tuple(output.run_record() for output in outputs.values()),
         warnings=tuple(warnings),
         parse_problems=tuple(str(problem) for problem in repo.problems.values()),
     )
 
 
+def _run_scanners(scanners: Sequence[Scanner], repo: Repo, timeout: float) -> dict[str, ScanOutput]:
+    if not scanners:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(scanners)) as pool:
+        futures = {scanner.name: pool.submit(_run_one_scanner, scanner, repo, timeout) for scanner in scanners}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _run_one_scanner(scanner: Scanner, repo: Repo, timeout: float) -> ScanOutput:
+    try:
+        return scanner.run(repo, timeout)
+    except Exception as error:  # an adapter bug must not take the scan down, nor pass
+        log.debug("scanner %s crashed", scanner.name, exc_info=True)
+        return ScanOutput(scanner.name, NOT_ASSESSED, f"adapter crashed: {type(error).__name__}: {error}")
+
+
 def _run_category(
-    specs: Sequence[CheckSpec], repo: Repo, config: Config, scanner_results: Mapping[str, Any]
+    specs: Sequence[CheckSpec],
+    repo: Repo,
+    config: Config,
+    outputs: Mapping[str, ScanOutput],
+    scanner_inputs: Mapping[str, list[str]],
 ) -> tuple[dict[str, CheckResult], dict[str, str]]:
     """Run every enabled check of a category; return raw results and the digests of what they read."""
     raw: dict[str, CheckResult] = {}
     read: set[str] = set()
-    context = CheckContext(repo, config, scanner_results)
+    context = CheckContext(repo, config, {name: o.data for name, o in outputs.items() if o.ok})
     for spec in specs:
         if spec.id in config.disabled_checks:
             raw[spec.id] = CheckResult.not_applicable("disabled in the configuration")
             continue
         with repo.recording() as recording:
-            raw[spec.id] = run_check(spec, context, recording)
+            raw[spec.id] = run_check(spec, context, recording, outputs)
         read |= recording.paths
+        for name in spec.scanners:  # what a scanner read is an input of the checks that use it
+            read.update(scanner_inputs.get(name, ()))
     return raw, {path: repo.digest(path) for path in sorted(read)}
 
 
-def run_check(spec: CheckSpec, context: CheckContext, recording: Recording) -> CheckResult:
-    """One check, fail-closed: a crash, a missing scanner or an unparsable input is not-assessed."""
-    missing = [name for name in spec.scanners if name not in context.scanner_results]
-    if missing:
-        return CheckResult.not_assessed(f"scanner not available: {', '.join(missing)}")
+def run_check(
+    spec: CheckSpec,
+    context: CheckContext,
+    recording: Recording,
+    outputs: Mapping[str, ScanOutput] | None = None,
+) -> CheckResult:
+    """One check, fail-closed: a crash, a failed scanner or an unparsable input is not-assessed."""
+    outputs = outputs or {}
+    for name in spec.scanners:
+        output = outputs.get(name)
+        if output is None:
+            return CheckResult.not_assessed(f"scanner {name} is not configured for this scan")
+        if output.status == SKIPPED:
+            return CheckResult.not_applicable(f"{name}: {output.detail}")
+        if not output.ok:
+            return CheckResult.not_assessed(f"{name}: {output.detail}")
     try:
         result = spec.function(context)
     except Exception as error:  # a crashing check must not take the scan down, nor pass

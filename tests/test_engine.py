@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ from readiness.context import CheckContext
 from readiness.engine import ScanRequest, assess
 from readiness.model import Category, CheckResult, Light, Outcome, Severity
 from readiness.registry import CheckSpec
+from readiness.repo import Repo
+from readiness.scanners.base import Scanner, ScannerError
 from tests.support import write_tree
 
 
@@ -54,13 +57,85 @@ def test_a_crashing_check_is_not_assessed_and_the_scan_goes_on(
     assert result["light"] is Light.AMBER
 
 
-def test_a_missing_scanner_is_not_assessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    register(monkeypatch, "load-validation/zz-scanner", lambda ctx: CheckResult.passed("fine"), ("semgrep",))
-    check = scan(tmp_path)["load-validation/zz-scanner"]
-    assert check.outcome is Outcome.NOT_ASSESSED  # type: ignore[attr-defined]
-    assert check.summary == "scanner not available: semgrep"  # type: ignore[attr-defined]
-    check = scan(tmp_path, scanner_results={"semgrep": []})["load-validation/zz-scanner"]
-    assert check.outcome is Outcome.PASS  # type: ignore[attr-defined]
+class FakeScanner(Scanner):
+    """Stands in for a tool's adapter to exercise the engine's fail-closed handling of its states."""
+
+    name = "fake"
+
+    def __init__(self, version: str | None, inputs: list[str], error: str | None = None) -> None:
+        self._fake_version, self._inputs, self._error = version, inputs, error
+        self.runs = 0
+
+    def detect_version(self) -> str | None:
+        return self._fake_version
+
+    def inputs(self, repo: Repo) -> list[str]:
+        return self._inputs
+
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[object, str]:
+        self.runs += 1
+        if self._error:
+            raise ScannerError(self._error)
+        return ["data"], "1 thing"
+
+
+@pytest.mark.parametrize(
+    ("scanner", "outcome", "summary"),
+    [
+        (None, Outcome.NOT_ASSESSED, "scanner fake is not configured for this scan"),
+        (FakeScanner(None, ["a.py"]), Outcome.NOT_ASSESSED, "fake: fake is not installed"),
+        (
+            FakeScanner("1.0", ["a.py"], "fake timed out after 5 s"),
+            Outcome.NOT_ASSESSED,
+            "fake: fake timed out after 5 s",
+        ),
+        (FakeScanner("1.0", []), Outcome.NOT_APPLICABLE, "fake: nothing to scan"),
+        (FakeScanner("1.0", ["a.py"]), Outcome.PASS, "saw ['data']"),
+    ],
+)
+def test_scanner_states_decide_the_checks_that_need_them(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scanner: FakeScanner | None,
+    outcome: Outcome,
+    summary: str,
+) -> None:
+    register(
+        monkeypatch,
+        "load-validation/zz-scanner",
+        lambda ctx: CheckResult.passed(f"saw {ctx.scanner_results['fake']}"),
+        ("fake",),
+    )
+    check = scan(tmp_path, scanners=[scanner] if scanner else [])["load-validation/zz-scanner"]
+    assert (check.outcome, check.summary) == (outcome, summary)  # type: ignore[attr-defined]
+
+
+def test_scanners_run_once_and_only_when_a_category_needs_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(monkeypatch, "load-validation/zz-scanner", lambda ctx: CheckResult.passed("ok"), ("fake",))
+    register(monkeypatch, "load-validation/zz-scanner-too", lambda ctx: CheckResult.passed("ok"), ("fake",))
+    scanner = FakeScanner("1.0", ["a.py"])
+    assessment = assess(
+        ScanRequest(
+            root=tmp_path,
+            config=Config(project="p"),
+            scanners=[scanner],
+            categories=frozenset({Category.LOAD_VALIDATION}),
+        )
+    )
+    assert scanner.runs == 1
+    assert [(s.name, s.version, s.status) for s in assessment.scanners] == [("fake", "1.0", "ok")]
+    unused = FakeScanner("1.0", ["a.py"])
+    assess(
+        ScanRequest(
+            root=tmp_path,
+            config=Config(project="p"),
+            scanners=[unused],
+            categories=frozenset({Category.RELIABILITY}),
+        )
+    )
+    assert unused.runs == 0
 
 
 def test_an_unparsable_input_turns_a_pass_into_not_assessed(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from readiness import seed
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 
 # Workloads that serve traffic for long; Jobs/CronJobs run to completion and need no probes.
@@ -60,4 +63,95 @@ def readiness_probe(ctx: CheckContext) -> CheckResult:
             )
     return CheckResult.from_failures(
         failures, f"{len(probed)} serving container(s) declare a readiness probe", *probed
+    )
+
+
+def _has_healthcheck(service: Any) -> bool:
+    healthcheck = service.get("healthcheck") if isinstance(service, dict) else None
+    if not isinstance(healthcheck, dict) or healthcheck.get("disable") is True:
+        return False
+    return healthcheck.get("test") not in (["NONE"], "NONE")
+
+
+def _condition(entry: Any) -> Any:
+    return entry.get("condition", "service_started") if isinstance(entry, dict) else "service_started"
+
+
+def _dependencies(depends_on: Any) -> list[tuple[str, int, str]]:
+    """(dependency, line, condition) for both spellings of depends_on; the list form means
+    `service_started`, and so does a long-form entry without a condition."""
+    if isinstance(depends_on, YList):
+        return [(str(name), depends_on.line_of(i), "service_started") for i, name in enumerate(depends_on)]
+    if isinstance(depends_on, YMap):
+        return [
+            (str(name), depends_on.line_of(name), str(_condition(entry)))
+            for name, entry in depends_on.items()
+        ]
+    return []
+
+
+@check(
+    id="reliability/compose-healthchecks",
+    question=seed.STARTUP_PROBES,
+    title="Compose services wait for their dependencies to be healthy",
+    severity=Severity.RISK,
+    rationale="""
+        `depends_on: [redis]` only orders container start: the API starts the moment the Redis
+        or Postgres container exists, long before it accepts connections, and crashes or serves
+        errors until it happens to retry. Only `condition: service_healthy`, backed by a
+        `healthcheck` on the dependency, makes Compose wait until the dependency can serve.
+    """,
+    looks_at="""
+        `depends_on` of every service in docker-compose / compose files, and the `healthcheck`
+        of the services depended on. `condition: service_completed_successfully` is accepted for
+        one-shot dependencies such as migrations. A dependency defined in another compose file
+        is judged by its condition only; a HEALTHCHECK baked into an image is not visible here.
+    """,
+    remediation="""
+        Give every service others depend on a `healthcheck` that proves it can serve (for
+        example `redis-cli ping`, `pg_isready`), and use the long form of `depends_on` with
+        `condition: service_healthy`.
+    """,
+    example="""
+        services:
+          api:
+            depends_on:
+              redis: {condition: service_healthy}
+          redis:
+            image: redis:7.2
+            healthcheck: {test: ["CMD", "redis-cli", "ping"], interval: 5s, retries: 10}
+    """,
+)
+def compose_healthchecks(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    failures: list[Failure] = []
+    waiting: list[Evidence] = []
+    for compose in repo.compose_files():
+        for name, service in compose.services.items():
+            for dependency, line, condition in _dependencies(service.get("depends_on")):
+                if condition == "service_completed_successfully":
+                    waiting.append(repo.evidence(compose.path, line))
+                    continue
+                problems: list[str] = []
+                if condition != "service_healthy":
+                    problems.append(f"`{condition}` only waits until the container has started")
+                target = compose.services.get(dependency)
+                if target is not None and not _has_healthcheck(target):
+                    problems.append(f"{dependency!r} has no healthcheck")
+                if not problems:
+                    waiting.append(repo.evidence(compose.path, line))
+                    continue
+                failures.append(
+                    Failure(
+                        f"service {name!r} does not wait for {dependency!r} to be healthy: "
+                        + "; ".join(problems),
+                        (repo.evidence(compose.path, line),),
+                    )
+                )
+    if not failures and not waiting:
+        return CheckResult.not_applicable("no compose service declares depends_on")
+    return CheckResult.from_failures(
+        failures,
+        f"{len(waiting)} compose depends_on entries wait for a healthy (or completed) dependency",
+        *waiting,
     )

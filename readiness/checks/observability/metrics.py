@@ -1,0 +1,127 @@
+"""Metrics: does every service expose Prometheus metrics?"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from readiness import seed
+from readiness.context import CheckContext
+from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.registry import check
+from readiness.repo import Repo, Service
+
+# An import of an exposition handler or exporter, per language. A metrics library alone is not
+# enough in Go (registering counters exposes nothing without promhttp), hence the handler there.
+_EXPOSITION: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
+    "go": (
+        (".go",),
+        re.compile(
+            r'"(github\.com/prometheus/client_golang/prometheus/promhttp'
+            r"|go\.opentelemetry\.io/otel/exporters/(prometheus|otlp/otlpmetric\S*)"
+            r'|github\.com/labstack/echo-contrib/(echo)?prometheus|github\.com/zsais/go-gin-prometheus)"'
+        ),
+    ),
+    "python": (
+        (".py",),
+        re.compile(
+            r"^\s*(from|import)\s+(prometheus_client|prometheus_fastapi_instrumentator|starlette_exporter"
+            r"|prometheus_flask_exporter|django_prometheus|aioprometheus|opentelemetry\.exporter\.prometheus"
+            r"|opentelemetry\.exporter\.otlp\.proto\.\w+\.metric_exporter)\b"
+            r"|[\"']django_prometheus[\"']"
+        ),
+    ),
+    "node": (
+        (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"),
+        re.compile(
+            r"""(require\(\s*|from\s+|import\s+)['"](prom-client|express-prom-bundle"""
+            r"""|@opentelemetry/exporter-prometheus|@opentelemetry/exporter-metrics-otlp-[\w-]+)['"]"""
+        ),
+    ),
+}
+_TEST_DIRS = {"test", "tests", "__tests__", "testdata", "vendor", "e2e"}
+
+
+def _is_test(path: str) -> bool:
+    """Tests and vendored code import exporters too, without the service exposing anything."""
+    pure = PurePosixPath(path)
+    name = pure.name
+    return (
+        bool(_TEST_DIRS.intersection(pure.parts[:-1]))
+        or name.endswith(("_test.go", "_test.py"))
+        or name.startswith("test_")
+        or name == "conftest.py"
+        or ".test." in name
+        or ".spec." in name
+    )
+
+
+def _own_files(repo: Repo, service: Service, services: list[Service], suffixes: tuple[str, ...]) -> list[str]:
+    """The service's source files, without those of services nested inside it: `Repo.files_of`
+    gives a root project every file of the monorepo, which would credit it with a sub-service's
+    exporter."""
+    nested = [s.path for s in services if s.path != service.path and service.contains(s.path + "/")]
+    return [
+        path
+        for path in repo.files_of(service, *suffixes)
+        if not _is_test(path) and not any(path.startswith(inner + "/") for inner in nested)
+    ]
+
+
+def _folder(service: Service) -> str:
+    return "the repository root" if service.path == "." else f"{service.path}/"
+
+
+@check(
+    id="observability/metrics-endpoint",
+    question=seed.METRICS,
+    title="Every service exposes Prometheus metrics",
+    severity=Severity.RISK,
+    rationale="""
+        Without a metrics endpoint there is no request rate, error ratio or latency histogram to
+        alert on or to scale by; an incident is diagnosed from logs alone, if at all. Each
+        service has to expose its own metrics: a healthy neighbour says nothing about it.
+    """,
+    looks_at="""
+        Source files of each Go module, Python project and Node package (tests and vendored code
+        excluded) for an import of a Prometheus exposition handler or exporter: Go `promhttp`
+        or an OpenTelemetry metrics exporter; Python `prometheus_client`,
+        `prometheus_fastapi_instrumentator`, `starlette_exporter`, `prometheus_flask_exporter`,
+        `django_prometheus` or an OpenTelemetry exporter; Node `prom-client`,
+        `express-prom-bundle` or an OpenTelemetry exporter.
+    """,
+    remediation="""
+        Expose `/metrics` from each service with the Prometheus client of its language (or an
+        OpenTelemetry metrics exporter) and instrument at least request count by status,
+        request latency as a histogram, and saturation (in-flight requests, pool usage).
+    """,
+    example="""
+        import "github.com/prometheus/client_golang/prometheus/promhttp"
+
+        mux.Handle("/metrics", promhttp.Handler())
+    """,
+)
+def metrics_endpoint(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    services = repo.services()
+    # Only languages whose exporters are listed above can be judged; others are not guessed at.
+    judged = [service for service in services if service.language in _EXPOSITION]
+    if not judged:
+        return CheckResult.not_applicable("no Go, Python or Node service found")
+    failures: list[Failure] = []
+    exposing: list[Evidence] = []
+    for service in judged:
+        suffixes, pattern = _EXPOSITION[service.language]
+        matches = repo.search(pattern, _own_files(repo, service, services, suffixes))
+        if matches:
+            exposing.append(repo.evidence(matches[0].path, matches[0].line))
+            continue
+        failures.append(
+            Failure(
+                f"{service.language} service {service.name!r} ({service.path}) exposes no Prometheus metrics",
+                (Evidence.absent(f"no Prometheus client or exporter import under {_folder(service)}"),),
+            )
+        )
+    return CheckResult.from_failures(
+        failures, f"{len(exposing)} service(s) expose Prometheus metrics", *exposing
+    )

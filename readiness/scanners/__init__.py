@@ -1,0 +1,1 @@
+"""External tools behind one interface (see :mod:`readiness.scanners.base`)."""

@@ -1,0 +1,86 @@
+"""The scanner interface: is the tool there, run it once with a timeout, parse what it printed.
+
+A scanner never decides pass or fail; it hands parsed data to the checks. Anything short of a
+clean, parsable run — missing tool, timeout, non-zero exit it doesn't document, garbage on
+stdout, a network failure — is a result with status ``not-assessed`` and a one-line reason, so
+the checks that need it are not assessed instead of silently passing.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from readiness.model import ScannerRun
+from readiness.repo import Repo
+
+OK, NOT_ASSESSED, SKIPPED = "ok", "not-assessed", "skipped"
+
+
+class ScannerError(Exception):
+    """A scanner run that produced nothing usable; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class ScanOutput:
+    """A scanner's parsed output, or the reason there is none."""
+
+    name: str
+    status: str
+    detail: str
+    version: str | None = None
+    seconds: float = 0.0
+    data: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def run_record(self) -> ScannerRun:
+        return ScannerRun(self.name, self.version, self.status, self.detail, round(self.seconds, 2))
+
+
+class Scanner(abc.ABC):
+    name: str = ""
+    _version_known = False
+    _version: str | None = None
+
+    def version(self) -> str | None:
+        """The tool's version, or None when it is not installed (asked once per scanner object)."""
+        if not self._version_known:
+            self._version, self._version_known = self.detect_version(), True
+        return self._version
+
+    @abc.abstractmethod
+    def detect_version(self) -> str | None:
+        """Ask the tool for its version; None when it is missing or broken."""
+
+    @abc.abstractmethod
+    def inputs(self, repo: Repo) -> Sequence[str]:
+        """The repository files the tool will read; empty means there is nothing for it to do."""
+
+    @abc.abstractmethod
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[Any, str]:
+        """Run the tool over ``files`` and return (parsed data, summary). Raises ScannerError."""
+
+    def run(self, repo: Repo, timeout: float) -> ScanOutput:
+        started = time.monotonic()
+        files = list(self.inputs(repo))
+        if not files:
+            return ScanOutput(self.name, SKIPPED, "nothing to scan")
+        version = self.version()
+        if version is None:
+            return ScanOutput(self.name, NOT_ASSESSED, f"{self.name} is not installed")
+        try:
+            data, summary = self.scan(repo, files, timeout)
+        except ScannerError as error:
+            return ScanOutput(self.name, NOT_ASSESSED, str(error), version, time.monotonic() - started)
+        return ScanOutput(self.name, OK, summary, version, time.monotonic() - started, data)
+
+
+def rules_root() -> Path:
+    return Path(__file__).resolve().parent.parent / "rules"

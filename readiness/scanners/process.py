@@ -1,0 +1,68 @@
+"""The one way readiness starts an external program: no shell, a timeout, bounded output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from readiness.scanners.base import ScannerError
+
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def find(executable: str, env_override: str | None = None) -> str | None:
+    """The executable's path: from ``env_override`` if that variable is set, else from PATH."""
+    if env_override and os.environ.get(env_override):
+        candidate = os.environ[env_override]
+        return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+    return shutil.which(executable)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    name: str,
+) -> Completed:
+    try:
+        completed = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ScannerError(f"{name} is not installed ({argv[0]} not found)") from None
+    except subprocess.TimeoutExpired:
+        raise ScannerError(f"{name} timed out after {timeout:g} s") from None
+    except OSError as error:
+        raise ScannerError(f"{name} could not start: {error.strerror}") from None
+    if len(completed.stdout) > MAX_OUTPUT_BYTES:
+        raise ScannerError(f"{name} printed more than {MAX_OUTPUT_BYTES} bytes")
+    return Completed(
+        completed.returncode,
+        completed.stdout.decode("utf-8", errors="replace"),
+        completed.stderr.decode("utf-8", errors="replace"),
+    )
+
+
+def last_line(text: str, limit: int = 300) -> str:
+    """The last non-empty line of a tool's error output: usually the one that says why."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (lines[-1] if lines else "no output")[:limit]
