@@ -129,8 +129,14 @@ class K8sObject:
         return pod if isinstance(pod, YMap) else None
 
     def containers(self) -> list[YMap]:
+        return self._container_list("containers")
+
+    def init_containers(self) -> list[YMap]:
+        return self._container_list("initContainers")
+
+    def _container_list(self, key: str) -> list[YMap]:
         pod = self.pod_spec()
-        containers = pod.get("containers") if pod else None
+        containers = pod.get(key) if pod else None
         return [c for c in containers if isinstance(c, YMap)] if isinstance(containers, list) else []
 
 
@@ -183,6 +189,7 @@ class Repo:
         self.problems: dict[str, ParseProblem] = {}
         self._recordings: list[Recording] = []
         self._k8s: list[K8sObject] | None = None
+        self._services: list[Service] | None = None
         self._walk()
         self.paths: tuple[str, ...] = tuple(sorted(self._sizes))
 
@@ -322,9 +329,13 @@ class Repo:
         lines = self.lines(path)
         return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
-    def evidence(self, path: str, line: int | None = None, note: str | None = None) -> Evidence:
-        """Evidence pointing at a file (and line), with the line's text as the snippet."""
-        snippet = self.line(path, line)[:200] if line else None
+    def evidence(
+        self, path: str, line: int | None = None, note: str | None = None, *, snippet: str | None = None
+    ) -> Evidence:
+        """Evidence pointing at a file (and line), with the line's text as the snippet unless one
+        is given (a check that handles secrets passes a redacted snippet)."""
+        if snippet is None and line:
+            snippet = self.line(path, line)[:200]
         return Evidence(path=path, line=line, snippet=snippet or None, note=note)
 
     def digest(self, path: str) -> str:
@@ -383,7 +394,8 @@ class Repo:
     def yaml_paths(self) -> list[str]:
         return self.with_suffix(*_YAML_SUFFIXES)
 
-    def _is_helm_template(self, path: str) -> bool:
+    def is_helm_template(self, path: str) -> bool:
+        """True for files under a chart's templates/: Go templates, not YAML until rendered."""
         parts = PurePosixPath(path).parts
         for index, part in enumerate(parts[:-1]):
             if part == "templates" and self.exists("/".join((*parts[:index], "Chart.yaml"))):
@@ -395,7 +407,7 @@ class Repo:
         if self._k8s is None:
             objects: list[K8sObject] = []
             for path in self.yaml_paths():
-                if self._is_helm_template(path):
+                if self.is_helm_template(path):
                     continue
                 for document in self.yaml(path):
                     for item in _k8s_items(document):
@@ -405,7 +417,7 @@ class Repo:
             self._k8s = objects
         else:
             for path in self.yaml_paths():
-                if not self._is_helm_template(path):
+                if not self.is_helm_template(path):
                     self._touch(path)
         return self._k8s
 
@@ -426,6 +438,11 @@ class Repo:
 
     def services(self) -> list[Service]:
         """Deployable units: directories holding go.mod, a Python project file or package.json."""
+        if self._services is None:
+            self._services = self._find_services()
+        return list(self._services)
+
+    def _find_services(self) -> list[Service]:
         found: dict[str, Service] = {}
         for path in self.paths:
             pure = PurePosixPath(path)
@@ -439,8 +456,14 @@ class Repo:
             found[directory] = Service(name, directory, language)
         return sorted(found.values(), key=lambda service: service.path)
 
+    def owner(self, path: str) -> Service | None:
+        """The innermost service whose directory holds ``path`` (monorepos nest them)."""
+        owners = [service for service in self.services() if service.contains(path)]
+        return max(owners, key=lambda service: len(service.path) if service.path != "." else 0, default=None)
+
     def files_of(self, service: Service, *suffixes: str) -> list[str]:
-        return [p for p in self.paths if service.contains(p) and p.lower().endswith(suffixes)]
+        """The service's own files: a nested service's files belong to it, not to its parent."""
+        return [p for p in self.paths if p.lower().endswith(suffixes) and self.owner(p) == service]
 
 
 def _k8s_items(document: Any) -> Iterator[YMap]:

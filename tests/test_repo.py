@@ -133,6 +133,15 @@ def test_monorepo_services_are_discovered(tmp_path: Path) -> None:
     assert services[0].contains("bidder/main.go") and not services[0].contains("bidderx/main.go")
 
 
+def test_nested_services_own_their_files(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "", "app.py": "", "bidder/go.mod": "", "bidder/main.go": ""})
+    repo = Repo(tmp_path)
+    root, bidder = repo.services()
+    assert repo.files_of(root, ".py", ".go") == ["app.py"]
+    assert repo.files_of(bidder, ".py", ".go") == ["bidder/main.go"]
+    assert repo.owner("bidder/main.go") == bidder
+
+
 def test_recording_tracks_reads_and_problems(tmp_path: Path) -> None:
     write_tree(tmp_path, {"a.yaml": "x: [\n", "b.txt": "b\n", "c.txt": "c\n"})
     repo = Repo(tmp_path)

@@ -56,16 +56,9 @@ def _is_test(path: str) -> bool:
     )
 
 
-def _own_files(repo: Repo, service: Service, services: list[Service], suffixes: tuple[str, ...]) -> list[str]:
-    """The service's source files, without those of services nested inside it: `Repo.files_of`
-    gives a root project every file of the monorepo, which would credit it with a sub-service's
-    exporter."""
-    nested = [s.path for s in services if s.path != service.path and service.contains(s.path + "/")]
-    return [
-        path
-        for path in repo.files_of(service, *suffixes)
-        if not _is_test(path) and not any(path.startswith(inner + "/") for inner in nested)
-    ]
+def _own_files(repo: Repo, service: Service, suffixes: tuple[str, ...]) -> list[str]:
+    """The service's own source files (nested services' files belong to them), tests left out."""
+    return [path for path in repo.files_of(service, *suffixes) if not _is_test(path)]
 
 
 def _folder(service: Service) -> str:
@@ -112,7 +105,7 @@ def metrics_endpoint(ctx: CheckContext) -> CheckResult:
     exposing: list[Evidence] = []
     for service in judged:
         suffixes, pattern = _EXPOSITION[service.language]
-        matches = repo.search(pattern, _own_files(repo, service, services, suffixes))
+        matches = repo.search(pattern, _own_files(repo, service, suffixes))
         if matches:
             exposing.append(repo.evidence(matches[0].path, matches[0].line))
             continue
