@@ -17,6 +17,7 @@ from readiness import __version__, catalogue, config, registry
 from readiness.engine import ScanRequest, assess
 from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
 from readiness.render import console, json_report, markdown
+from readiness.scanners import default_scanners
 from readiness.scoring import FailOn
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -133,6 +134,7 @@ def _scan(args: argparse.Namespace) -> int:
         categories=categories,
         checkpoint_path=checkpoint_path,
         resume=args.resume,
+        scanners=default_scanners(),
         exclude=_own_outputs(root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]),
     )
     assessment = assess(request, on_category=_progress)

@@ -5,4 +5,5 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
 cd "$here"
+export PATH="$here/.tools/bin:$PATH"
 exec .venv/bin/readiness scan examples/adtech-exchange "$@"

@@ -4,6 +4,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
 cd "$here"
+export PATH="$here/.tools/bin:$PATH"
 .venv/bin/ruff check readiness tests benchmarks
 .venv/bin/mypy readiness
 .venv/bin/pytest "$@"

@@ -1,0 +1,25 @@
+"""Reading semgrep matches inside checks (the scan itself runs once, in the engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from readiness.context import CheckContext
+from readiness.scanners.semgrep import Match
+
+SEMGREP = "semgrep"
+
+
+def matches(ctx: CheckContext, *rules: str) -> list[Match]:
+    """Matches of the given rule ids, in path and line order. Only call from checks that
+    declare ``scanners=("semgrep",)``: the engine guarantees the scan succeeded for them."""
+    found: Iterable[Match] = ctx.scanner_results.get(SEMGREP) or []
+    wanted = set(rules)
+    return sorted((m for m in found if m.rule in wanted), key=lambda m: (m.path, m.line))
+
+
+def by_path(found: Iterable[Match]) -> dict[str, list[Match]]:
+    grouped: dict[str, list[Match]] = {}
+    for match in found:
+        grouped.setdefault(match.path, []).append(match)
+    return grouped
