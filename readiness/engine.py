@@ -198,12 +198,12 @@ def run_check(
     outputs = outputs or {}
     for name in spec.scanners:
         output = outputs.get(name)
-        if output is None:
-            return CheckResult.not_assessed(f"scanner {name} is not configured for this scan")
-        if output.status == SKIPPED:
+        if output is not None and output.status == SKIPPED:
             return CheckResult.not_applicable(f"{name}: {output.detail}")
-        if not output.ok:
+        if output is not None and not output.ok:
             return CheckResult.not_assessed(f"{name}: {output.detail}")
+        if name not in context.scanner_results:
+            return CheckResult.not_assessed(f"scanner {name} is not configured for this scan")
     try:
         result = spec.function(context)
     except Exception as error:  # a crashing check must not take the scan down, nor pass

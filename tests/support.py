@@ -9,7 +9,10 @@ from readiness import config as config_module
 from readiness import registry
 from readiness.context import CheckContext
 from readiness.model import CheckResult
+from readiness.engine import run_check as run_engine_check
 from readiness.repo import Repo
+from readiness.scanners import default_scanners
+from readiness.scanners.base import NOT_ASSESSED
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -27,11 +30,22 @@ def run_check(
     config: config_module.Config | None = None,
     scanner_results: dict[str, object] | None = None,
 ) -> CheckResult:
-    """Run one registered check, exactly as the engine would, over the tree at ``root``."""
+    """Run one registered check over the tree at ``root``, with the real scanners it declares
+    (semgrep runs for real over the fixture tree), exactly as the engine would."""
     spec = registry.get(check_id)
     effective = config or config_module.default(root.name)
     repo = Repo(root, exclude=effective.exclude)
-    return spec.function(CheckContext(repo, effective, scanner_results or {}))
+    results: dict[str, object] = dict(scanner_results or {})
+    outputs = {}
+    for scanner in default_scanners():
+        if scanner.name in spec.scanners and scanner.name not in results:
+            outputs[scanner.name] = output = scanner.run(repo, timeout=300)
+            assert output.status != NOT_ASSESSED, f"{scanner.name} did not run: {output.detail}"
+            if output.ok:
+                results[scanner.name] = output.data
+    context = CheckContext(repo, effective, results)
+    with repo.recording() as recording:
+        return run_engine_check(spec, context, recording, outputs)
 
 
 def locations(result: CheckResult) -> list[tuple[str | None, int | None]]:
