@@ -26,7 +26,9 @@ def find(executable: str, env_override: str | None = None) -> str | None:
     if env_override and os.environ.get(env_override):
         candidate = os.environ[env_override]
         return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
-    return shutil.which(executable)
+    found = shutil.which(executable)
+    # Absolute, because the tool runs with the scanned repository as its working directory.
+    return os.path.abspath(found) if found else None
 
 
 def run(
