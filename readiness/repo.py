@@ -123,7 +123,8 @@ class K8sObject:
         if self.kind == "Pod":
             return spec if isinstance(spec, YMap) else None
         if self.kind == "CronJob":
-            spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+            job = spec.get("jobTemplate")
+            spec = job.get("spec") if isinstance(job, dict) else None
         template = spec.get("template") if isinstance(spec, dict) else None
         pod = template.get("spec") if isinstance(template, dict) else None
         return pod if isinstance(pod, YMap) else None
@@ -297,7 +298,8 @@ class Repo:
 
     def tree_digest(self) -> str:
         """A hash of the file listing: adding or removing a file changes what absent-evidence means."""
-        return hashlib.sha256("\n".join(self.paths).encode()).hexdigest()
+        listing = [*self.paths, *(f"skipped:{path}" for path in sorted(self.skipped))]
+        return hashlib.sha256("\n".join(listing).encode()).hexdigest()
 
     # ---- reading ----------------------------------------------------------------------------
     def text(self, path: str) -> str:
@@ -323,7 +325,10 @@ class Repo:
         return text
 
     def lines(self, path: str) -> list[str]:
-        return self.text(path).splitlines()
+        # Only "\n" ends a line: str.splitlines() also splits on form feeds and U+2028, which
+        # would put evidence on a different line number than editors and the YAML parser use.
+        lines = [line.removesuffix("\r") for line in self.text(path).split("\n")]
+        return lines[:-1] if lines and lines[-1] == "" else lines
 
     def line(self, path: str, number: int) -> str:
         lines = self.lines(path)

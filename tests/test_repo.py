@@ -155,3 +155,29 @@ def test_recording_tracks_reads_and_problems(tmp_path: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(NotADirectoryError):
         Repo(tmp_path / "missing")
+
+
+def test_line_numbers_count_only_newlines(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("one\x0ctwo\u2028three\r\nfour\n", encoding="utf-8")
+    repo = Repo(tmp_path)
+    assert repo.lines("a.txt") == ["one\x0ctwo\u2028three", "four"]
+    assert repo.search("four", ["a.txt"])[0].line == 2
+
+
+def test_control_characters_and_odd_shapes_do_not_crash_manifest_parsing(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "ctl.yaml": "kind: Deployment\napiVersion: apps/v1\x0c\n",
+        "cron.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate: [1, 2]\n",
+    })
+    repo = Repo(tmp_path)
+    (cron,) = repo.k8s_objects()
+    assert cron.pod_spec() is None and cron.containers() == []
+    assert "unreadable YAML" in repo.problems["ctl.yaml"].message
+
+
+def test_skipped_files_count_in_the_listing_digest(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.txt": "a\n"})
+    before = Repo(tmp_path).tree_digest()
+    (tmp_path / "legal").mkdir()
+    (tmp_path / "legal/DPA.pdf").write_bytes(b"%PDF-1.7")
+    assert Repo(tmp_path).tree_digest() != before

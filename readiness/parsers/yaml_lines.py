@@ -22,7 +22,10 @@ class YMap(dict[Any, Any]):
     """A mapping that knows where it and each of its keys were written."""
 
     line: int = 0
-    key_lines: dict[Any, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
 
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
@@ -30,7 +33,10 @@ class YMap(dict[Any, Any]):
 
 class YList(list[Any]):
     line: int = 0
-    item_lines: list[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines: list[int] = []
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
@@ -67,7 +73,6 @@ class _Loader(yaml.SafeLoader):
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[YMap]:
     data = YMap()
     data.line = node.start_mark.line + 1
-    data.key_lines = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
@@ -124,7 +129,11 @@ def load_all(text: str) -> tuple[list[Any], YamlError | None]:
     should not hide the good ones from the checks.
     """
     documents: list[Any] = []
-    loader = _Loader(text)
+    try:
+        # The reader rejects control characters as soon as the loader is built: inside the try.
+        loader = _Loader(text)
+    except yaml.YAMLError as error:
+        return documents, YamlError(f"unreadable YAML: {error}", 0)
     try:
         while loader.check_node():
             node = loader.get_node()
