@@ -1,0 +1,283 @@
+"""Redis persistence: does a Redis that holds state survive a restart with its data?"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from readiness import seed
+from readiness.checks._documents import Container, as_list, containers
+from readiness.context import CheckContext
+from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.parsers.yaml_lines import YList, YMap
+from readiness.registry import check
+from readiness.repo import Repo
+
+_SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str
+    value: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RedisConfig:
+    """A redis.conf, from a file or a ConfigMap key; `name` is what a command line refers to it by."""
+
+    name: str
+    path: str
+    directives: tuple[Directive, ...]
+
+
+def _is_redis(image: str) -> bool:
+    last = image.rsplit("/", 1)[-1]
+    return last == "redis" or last.startswith("redis-stack")
+
+
+def _tokens(value: str) -> list[str]:
+    if not value.strip():
+        return [value]  # `--save ""` written as two list items: the second item is the empty string
+    try:
+        return shlex.split(value, comments=True)
+    except ValueError:
+        return value.split()
+
+
+def _parse_conf(text: str, path: str, lines: dict[int, int]) -> tuple[Directive, ...]:
+    found = []
+    for index, raw in enumerate(text.splitlines()):
+        if raw.strip() and not raw.strip().startswith("#"):
+            words = _tokens(raw)
+            found.append(Directive(words[0].lower(), " ".join(words[1:]), path, lines.get(index, index + 1)))
+    return tuple(found)
+
+
+def _configs(repo: Repo) -> list[RedisConfig]:
+    found = [
+        RedisConfig(PurePosixPath(path).name, path, _parse_conf(repo.text(path), path, {}))
+        for path in repo.named("redis*.conf")
+        if "sentinel" not in path.lower()
+    ]
+    for obj in repo.k8s_objects():
+        data = obj.body.get("data") if obj.kind == "ConfigMap" else None
+        if isinstance(data, YMap):
+            found += [
+                RedisConfig(
+                    str(key), obj.path, _parse_conf(value, obj.path, _value_lines(repo, obj.path, data, key))
+                )
+                for key, value in data.items()
+                if str(key).startswith("redis") and str(key).endswith(".conf") and isinstance(value, str)
+            ]
+    return found
+
+
+def _value_lines(repo: Repo, path: str, data: YMap, key: str) -> dict[int, int]:
+    """Where each line of a ConfigMap value sits in the file, so evidence cites real lines."""
+    file_lines, found, cursor = repo.lines(path), {}, data.line_of(key)
+    for index, raw in enumerate(str(data[key]).splitlines()):
+        for number in range(cursor, len(file_lines) + 1):
+            if raw.strip() and file_lines[number - 1].strip() == raw.strip():
+                found[index], cursor = number, number + 1
+                break
+    return found
+
+
+def _flags(container: Container) -> list[Directive]:
+    """`--name value...` options on the command line, and the images' own switches."""
+    items = container.command_items()
+    env = container.environment()
+    # redis-stack and bitnami/redis hand these variables to redis-server as extra flags.
+    items += [env[name] for name in ("REDIS_ARGS", "REDIS_EXTRA_FLAGS") if name in env]
+    found: list[Directive] = []
+    current: list[str] | None = None
+    for line, item in items:
+        for token in _tokens(item):
+            if token.startswith("--") and len(token) > 2:
+                current = []
+                found.append(Directive(token[2:].lower(), "", container.path, line))
+            elif token in _SHELL_OPERATORS:
+                current = None
+            elif current is not None:
+                current.append(token)
+                last = found[-1]
+                found[-1] = Directive(last.name, " ".join(current), last.path, last.line)
+    if container.image_name.endswith("bitnami/redis"):
+        # bitnami/redis turns AOF on unless told otherwise, and reads switches from the environment.
+        aof_line, aof = env.get("REDIS_AOF_ENABLED", (container.image_line, "yes"))
+        found.insert(0, Directive("appendonly", aof, container.path, aof_line))
+        if env.get("REDIS_RDB_POLICY_DISABLED", (0, "no"))[1] == "yes":
+            found.insert(0, Directive("save", "", container.path, env["REDIS_RDB_POLICY_DISABLED"][0]))
+    return found
+
+
+def _config_for(container: Container, configs: list[RedisConfig]) -> RedisConfig | None:
+    """The redis.conf its command line names; the repository's only one when it names none."""
+    named = {PurePosixPath(token).name for _, item in container.command_items() for token in _tokens(item)}
+    referenced = [config for config in configs if config.name in named]
+    return referenced[0] if referenced else configs[0] if len(configs) == 1 else None
+
+
+def _covers(mount: str, directory: str) -> bool:
+    mount = mount.rstrip("/") or "/"
+    return directory == mount or directory.startswith(mount.rstrip("/") + "/")
+
+
+def _persistent_mount(repo: Repo, container: Container, directory: str) -> Evidence | None:
+    """A mount of storage that outlives the container over Redis's data directory."""
+    volumes = container.spec.get("volumes")
+    if container.workload is None:
+        for index, volume in enumerate(as_list(volumes)):
+            if isinstance(volume, YMap):
+                source, target, kind = volume.get("source"), str(volume.get("target")), volume.get("type")
+            else:  # "source:target[:mode]"; a bare "target" is an anonymous volume, gone with the container
+                parts = str(volume).split(":")
+                source, target, kind = (
+                    (parts[0], parts[1], "volume") if len(parts) > 1 else (None, parts[0], "")
+                )
+            if source and kind in ("volume", "bind") and _covers(target, directory):
+                return repo.evidence(
+                    container.path, volumes.line_of(index) if isinstance(volumes, YList) else None
+                )
+        return None
+    spec, pod = container.workload.body.get("spec"), container.workload.pod_spec() or YMap()
+    spec = spec if isinstance(spec, YMap) else YMap()
+    persistent = {
+        (template.get("metadata") or {}).get("name")
+        for template in as_list(spec.get("volumeClaimTemplates"))
+        if isinstance(template, YMap)
+    } | {
+        v.get("name")
+        for v in as_list(pod.get("volumes"))
+        if isinstance(v, YMap) and "persistentVolumeClaim" in v
+    }
+    for mount in as_list(container.spec.get("volumeMounts")):
+        if (
+            isinstance(mount, YMap)
+            and mount.get("name") in persistent
+            and _covers(str(mount.get("mountPath")), directory)
+        ):
+            return repo.evidence(container.path, mount.line_of("mountPath"))
+    return None
+
+
+def _judge(
+    repo: Repo, where: str, container: Container | None, directives: list[Directive]
+) -> tuple[list[Failure], list[Evidence]]:
+    last = {d.name: d for d in directives}  # the last occurrence wins; flags come after the file
+    policy, maxmemory = last.get("maxmemory-policy"), last.get("maxmemory")
+    if policy and policy.value.lower().startswith("allkeys-"):
+        if maxmemory and maxmemory.value not in ("", "0"):
+            note = (
+                f"{where} is a cache (maxmemory {maxmemory.value}, {policy.value}): persistence not required"
+            )
+            return [], [repo.evidence(policy.path, policy.line, note=note)]
+        message = (
+            f"{where} evicts with {policy.value} but sets no maxmemory: "
+            "it never evicts and grows until it is OOM-killed"
+        )
+        return [Failure(message, (repo.evidence(policy.path, policy.line),), Severity.RISK)], []
+    aof, save = last.get("appendonly"), last.get("save")
+    aof_on = aof is not None and aof.value.split()[:1] == ["yes"]
+    rdb_on = save is None or save.value.strip("\"' ") != ""  # no `save` at all: Redis's default snapshots
+    if not aof_on and not rdb_on:
+        # `--save "" --appendonly no` on one line is one piece of evidence, not two.
+        off = tuple(dict.fromkeys(repo.evidence(d.path, d.line) for d in (save, aof) if d is not None))
+        message = (
+            f'{where} stores data with persistence off (no AOF, RDB disabled by `save ""`): '
+            "a restart loses every key"
+        )
+        return [Failure(message, off)], []
+    if aof_on and aof:
+        found = [repo.evidence(aof.path, aof.line, note="AOF on")]
+    elif save is not None:
+        found = [
+            repo.evidence(
+                save.path, save.line, note="RDB snapshots on, AOF off: minutes of writes can be lost"
+            )
+        ]
+    else:
+        path, line = (container.path, container.image_line) if container else (where, None)
+        found = [repo.evidence(path, line, note="no `save` override: Redis's default RDB snapshots apply")]
+    if container is None:
+        return [], found
+    directory = (
+        last["dir"].value
+        if "dir" in last
+        else ("/bitnami/redis/data" if container.image_name.endswith("bitnami/redis") else "/data")
+    )
+    mount = _persistent_mount(repo, container, directory)
+    if mount is None:
+        message = (
+            f"{where} persists to {directory} but no persistent volume is mounted there: "
+            "its AOF/RDB files vanish when the container or pod is replaced"
+        )
+        return [Failure(message, (repo.evidence(container.path, container.line),), Severity.RISK)], found
+    return [], [*found, mount]
+
+
+@check(
+    id="disaster-recovery/redis-persistence",
+    question=seed.REDIS_PERSISTENCE,
+    title="Redis that stores state persists it (AOF or RDB) on a persistent volume",
+    severity=Severity.BLOCKER,
+    rationale="""
+        A Redis with neither AOF nor RDB snapshots starts empty after every restart, OOM kill or
+        node loss: budgets, frequency caps, sessions or queues kept in it are gone. Persistence
+        also needs a volume that outlives the pod. A Redis used purely as a cache (an `allkeys-*`
+        eviction policy) needs no persistence, but it needs `maxmemory`, or it never evicts and
+        grows until the kernel kills it.
+    """,
+    looks_at="""
+        Containers whose image is `redis`, `bitnami/redis` or `redis/redis-stack*` (any registry)
+        in Kubernetes manifests and compose files: their command/args flags (`--appendonly`,
+        `--save`, `--maxmemory*`, `--dir`, `REDIS_ARGS`, bitnami's `REDIS_AOF_ENABLED`), the
+        redis.conf they load (a file or a ConfigMap key), and standalone `redis*.conf` files; for
+        stores, the volume over the data directory (PVC, volumeClaimTemplate, compose named volume
+        or bind mount).
+    """,
+    remediation="""
+        For a store: enable AOF (`appendonly yes`, `appendfsync everysec`), keep RDB snapshots,
+        and mount a PersistentVolumeClaim (StatefulSet `volumeClaimTemplates`) at `/data`. For a
+        cache: set `maxmemory` with an `allkeys-lru`/`allkeys-lfu` policy, and make sure the
+        application tolerates an empty cache.
+    """,
+    example="""
+        containers:
+          - name: redis
+            image: redis:7.2
+            args: ["--appendonly", "yes", "--appendfsync", "everysec"]
+            volumeMounts: [{name: data, mountPath: /data}]   # from volumeClaimTemplates
+    """,
+)
+def redis_persistence(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    configs = _configs(repo)
+    failures: list[Failure] = []
+    evidence: list[Evidence] = []
+    used: set[RedisConfig] = set()
+    sites = [c for c in containers(repo) if _is_redis(c.image_name)]
+    for container in sites:
+        config = _config_for(container, configs)
+        used |= {config} if config else set()
+        directives = [*(config.directives if config else ()), *_flags(container)]
+        found = _judge(repo, container.owner, container, directives)
+        failures += found[0]
+        evidence += found[1]
+    standalone = [config for config in configs if config not in used]
+    for config in standalone:
+        found = _judge(repo, config.path, None, list(config.directives))
+        failures += found[0]
+        evidence += found[1]
+    if not sites and not standalone:
+        return CheckResult.not_applicable("no Redis container or redis.conf found")
+    total = len(sites) + len(standalone)
+    # Several deployments can share one redis.conf: cite each line once.
+    unique = list(dict.fromkeys(evidence))
+    return CheckResult.from_failures(
+        failures, f"{total} Redis deployment(s) persist their data or are caches", *unique
+    )

@@ -1,0 +1,122 @@
+"""Load testing: do load tests exist, and do they drive twice the expected peak?"""
+
+from __future__ import annotations
+
+from readiness import seed
+from readiness.checks.load_validation._scripts import (
+    Rate,
+    Unknown,
+    fmt,
+    k6_rates,
+    k6_scripts,
+    load_scripts,
+    peak,
+    vegeta_rates,
+)
+from readiness.context import CheckContext
+from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.registry import check
+
+
+@check(
+    id="load-validation/load-tests",
+    question=seed.LOAD_2X,
+    title="Load test scripts exist",
+    severity=Severity.RISK,
+    rationale="""
+        A service that was never load tested finds its limits in production: connection pools,
+        Redis round trips, GC pauses and bidder fan-out all behave differently at launch traffic
+        than on a laptop. Load tests kept in the repository can be rerun before every release.
+    """,
+    looks_at="""
+        k6 scripts (JS/TS importing `k6` or `k6/http`), Locust files (`from locust import`),
+        Gatling simulations (`import io.gatling`), JMeter plans (`.jmx` with `jmeterTestPlan`),
+        Artillery configs (YAML with `config.phases`), and `vegeta attack`, `wrk` and `ghz`
+        invocations in shell scripts, Makefiles and CI workflows.
+    """,
+    remediation="""
+        Add a load test next to the service, e.g. `loadtest/bid.js` for k6 with an arrival-rate
+        scenario at twice the expected peak and thresholds on p99 latency and error rate, and
+        run it against a staging environment before each release.
+    """,
+    example="""
+        import http from 'k6/http';
+        export const options = {
+          scenarios: {bids: {executor: 'constant-arrival-rate', rate: 10000, timeUnit: '1s',
+                             duration: '10m', preAllocatedVUs: 500}},
+        };
+    """,
+)
+def load_tests(ctx: CheckContext) -> CheckResult:
+    scripts = load_scripts(ctx.repo)
+    if not scripts:
+        note = "no k6, Locust, Gatling, JMeter or Artillery script and no vegeta/wrk/ghz invocation"
+        return CheckResult.failed(
+            [Failure("the service has never been load tested from this repository", (Evidence.absent(note),))]
+        )
+    evidence = [ctx.repo.evidence(s.path, s.line, note=s.tool) for s in scripts]
+    return CheckResult.passed(f"{len(scripts)} load test script(s)", *evidence)
+
+
+@check(
+    id="load-validation/peak-2x",
+    question=seed.LOAD_2X,
+    title="Load tests drive at least twice the expected peak request rate",
+    severity=Severity.RISK,
+    rationale="""
+        Testing at the expected peak only proves the service survives an average good day.
+        Twice the peak leaves room for a publisher onboarding, a retry storm or a bidder slowing
+        down, and shows where the first bottleneck sits before users find it.
+    """,
+    looks_at="""
+        k6 arrival-rate scenarios (`constant-arrival-rate` `rate`/`timeUnit`,
+        `ramping-arrival-rate` `startRate`/`stages[].target`; scenarios starting together are
+        added up) and `vegeta attack -rate`, compared with `traffic.expected_peak_rps` in
+        `.readiness.yml`. VU-based k6 scenarios, Locust and the other tools don't declare a
+        rate and are reported as not assessed.
+    """,
+    remediation="""
+        Declare the expected peak in `.readiness.yml` (`traffic.expected_peak_rps`) and add an
+        arrival-rate scenario whose rate reaches at least twice that number.
+    """,
+    example="""
+        # .readiness.yml
+        traffic: {expected_peak_rps: 5000}
+        # loadtest/bid.js: executor 'ramping-arrival-rate', stages: [{target: 10000, duration: '10m'}]
+    """,
+)
+def peak_2x(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    if not load_scripts(repo):
+        return CheckResult.not_applicable("no load tests (load-validation/load-tests reports it)")
+    expected = ctx.config.traffic.expected_peak_rps
+    if expected is None:
+        note = f"traffic.expected_peak_rps is not set in {ctx.config.source or '.readiness.yml'}"
+        message = "the expected peak is not declared, so load tests cannot be compared with it"
+        return CheckResult.failed([Failure(message, (Evidence.absent(note),), Severity.RECOMMENDATION)])
+    peaks: list[Rate] = []
+    unknown: list[Unknown] = []
+    for script in k6_scripts(repo):
+        rates, unreadable = k6_rates(repo, script.path)
+        unknown += unreadable
+        peaks += [p] if (p := peak(rates)) else []
+    rates, unreadable = vegeta_rates(repo)
+    peaks += rates
+    unknown += unreadable
+    best = max(peaks, key=lambda r: r.rps, default=None)
+    if best is None:
+        why = (
+            "; ".join(f"{u.path}:{u.line} {u.reason}" for u in unknown[:5]) or "no tool here declares a rate"
+        )
+        return CheckResult.not_assessed(
+            f"no load test declares a request rate that can be read statically ({why})"
+        )
+    target = f"2 × {fmt(expected)} = {fmt(2 * expected)} rps"
+    where = repo.evidence(best.path, best.line, note=best.source)
+    if best.rps >= 2 * expected:
+        return CheckResult.passed(f"peak {fmt(best.rps)} rps ≥ {target}", where)
+    message = (
+        f"the heaviest load test reaches peak {fmt(best.rps)} rps < {target}: "
+        "it does not prove headroom over the expected peak"
+    )
+    return CheckResult.failed([Failure(message, (where,))])
