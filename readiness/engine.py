@@ -10,10 +10,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
 from readiness import __version__, checkpoint, policy, registry, scoring
 from readiness.config import Config
 from readiness.context import CheckContext
@@ -74,8 +75,9 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     ]
     scanners = {scanner.name: scanner for scanner in request.scanners}
     with ThreadPoolExecutor(max_workers=max(1, len(scanners))) as pool:
-        versions = dict(zip(scanners, pool.map(lambda s: s.version() or "missing", scanners.values()),
-                            strict=True))
+        versions = dict(
+            zip(scanners, pool.map(lambda s: s.version() or "missing", scanners.values()), strict=True)
+        )
     tree = repo.tree_digest()
 
     plans: list[tuple[Category, list[CheckSpec], str, checkpoint.CategoryState | None]] = []
@@ -83,12 +85,18 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         specs = registry.checks_for(category)
         fingerprint = _fingerprint(category, specs, config, tree, versions)
         previous = saved.get(category)
-        reusable = previous if previous is not None and _still_valid(previous, fingerprint, repo, specs) else None
+        reusable = (
+            previous if previous is not None and _still_valid(previous, fingerprint, repo, specs) else None
+        )
         plans.append((category, specs, fingerprint, reusable))
 
     # Scanners run once, in parallel, and only for categories that will actually run.
-    needed = {name for _, specs, _, reusable in plans if reusable is None for s in specs for name in s.scanners}
-    outputs = _run_scanners([scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout)
+    needed = {
+        name for _, specs, _, reusable in plans if reusable is None for s in specs for name in s.scanners
+    }
+    outputs = _run_scanners(
+        [scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout
+    )
     scanner_inputs = {name: list(scanners[name].inputs(repo)) for name in outputs}
 
     states: dict[Category, checkpoint.CategoryState] = {}
@@ -153,7 +161,9 @@ def _run_scanners(scanners: Sequence[Scanner], repo: Repo, timeout: float) -> di
     if not scanners:
         return {}
     with ThreadPoolExecutor(max_workers=len(scanners)) as pool:
-        futures = {scanner.name: pool.submit(_run_one_scanner, scanner, repo, timeout) for scanner in scanners}
+        futures = {
+            scanner.name: pool.submit(_run_one_scanner, scanner, repo, timeout) for scanner in scanners
+        }
         return {name: future.result() for name, future in futures.items()}
 
 

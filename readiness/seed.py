@@ -65,7 +65,9 @@ ROLLBACK = _q(_DR, "rollback", "Rollback procedure: can you revert a bad deploy 
 FAILOVER = _q(_DR, "failover", "Multi-region / failover capability?")
 
 DEPLOY_PIPELINE = _q(_OPS, "deploy-pipeline", "Deployment pipeline: blue/green or rolling?")
-FEATURE_FLAGS = _q(_OPS, "feature-flags", "Feature flags: can you disable a feature (IDR) without redeploying?")
+FEATURE_FLAGS = _q(
+    _OPS, "feature-flags", "Feature flags: can you disable a feature (IDR) without redeploying?"
+)
 CONFIG_RELOAD = _q(_OPS, "config-reload", "Config changes: require restart or hot reload?")
 ON_CALL = _q(_OPS, "on-call", "On-call documentation: who to page, escalation path?")
 INCIDENT_RESPONSE = _q(_OPS, "incident-response", "Incident response playbook exists?")

@@ -8,8 +8,8 @@ from pathlib import Path
 from readiness import config as config_module
 from readiness import registry
 from readiness.context import CheckContext
-from readiness.model import CheckResult
 from readiness.engine import run_check as run_engine_check
+from readiness.model import CheckResult
 from readiness.repo import Repo
 from readiness.scanners import default_scanners
 from readiness.scanners.base import NOT_ASSESSED

@@ -216,7 +216,13 @@ def test_a_killed_scan_resumes_from_its_last_completed_category(tmp_path: Path) 
     from readiness import config as config_module
 
     policy = config_module.load(root, known_checks=engine.registry.known_ids())
-    resumed = assess(ScanRequest(root=root, config=policy, checkpoint_path=checkpoint, resume=True))
+    from readiness.scanners import default_scanners
+
+    resumed = assess(
+        ScanRequest(
+            root=root, config=policy, checkpoint_path=checkpoint, resume=True, scanners=default_scanners()
+        )
+    )
     assert [c.reused for c in resumed.categories] == [True] * 4 + [False] * 4
-    fresh = assess(ScanRequest(root=root, config=policy))
+    fresh = assess(ScanRequest(root=root, config=policy, scanners=default_scanners()))
     assert [c.light for c in resumed.categories] == [c.light for c in fresh.categories]

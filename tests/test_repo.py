@@ -165,10 +165,14 @@ def test_line_numbers_count_only_newlines(tmp_path: Path) -> None:
 
 
 def test_control_characters_and_odd_shapes_do_not_crash_manifest_parsing(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "ctl.yaml": "kind: Deployment\napiVersion: apps/v1\x0c\n",
-        "cron.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate: [1, 2]\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "ctl.yaml": "kind: Deployment\napiVersion: apps/v1\x0c\n",
+            "cron.yaml": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\n"
+            "spec:\n  jobTemplate: [1, 2]\n",
+        },
+    )
     repo = Repo(tmp_path)
     (cron,) = repo.k8s_objects()
     assert cron.pod_spec() is None and cron.containers() == []

@@ -62,7 +62,10 @@ def test_semgrep_test_passes_on_every_fixture() -> None:
     completed = subprocess.run(
         [semgrep(), "--test", "--metrics=off", str(rules_root())],
         env={**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"},
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "All tests passed" in completed.stdout + completed.stderr

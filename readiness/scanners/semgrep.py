@@ -43,8 +43,9 @@ class Semgrep(Scanner):
         if self._executable is None:
             return None
         try:
-            completed = process.run([self._executable, "--version"], cwd=Path.cwd(), timeout=60, env=_ENV,
-                                    name=self.name)
+            completed = process.run(
+                [self._executable, "--version"], cwd=Path.cwd(), timeout=60, env=_ENV, name=self.name
+            )
         except ScannerError:
             return None
         match = _VERSION.search(completed.stdout)
@@ -56,15 +57,24 @@ class Semgrep(Scanner):
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[list[Match], str]:
         assert self._executable is not None
         argv = [
-            self._executable, "scan", "--metrics=off", "--disable-version-check", "--json", "--quiet",
-            "--timeout", str(self.per_file_timeout), "--config", str(self.rules), "--", *files,
+            self._executable,
+            "scan",
+            "--metrics=off",
+            "--disable-version-check",
+            "--json",
+            "--quiet",
+            "--timeout",
+            str(self.per_file_timeout),
+            "--config",
+            str(self.rules),
+            "--",
+            *files,
         ]
         completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name=self.name)
         matches, errors = parse(completed.stdout)
         if completed.returncode not in (0, 1):
-            raise ScannerError(
-                f"semgrep exited with {completed.returncode}: {errors[0] if errors else process.last_line(completed.stderr)}"
-            )
+            reason = errors[0] if errors else process.last_line(completed.stderr)
+            raise ScannerError(f"semgrep exited with {completed.returncode}: {reason}")
         summary = f"{len(matches)} match(es) in {len(files)} file(s)"
         if errors:
             summary += f"; {len(errors)} file(s) could not be analysed ({errors[0]})"
@@ -76,7 +86,9 @@ def parse(stdout: str) -> tuple[list[Match], list[str]]:
     try:
         data = json.loads(stdout)
     except json.JSONDecodeError:
-        raise ScannerError(f"semgrep printed no JSON: {process.last_line(stdout) or 'empty output'}") from None
+        raise ScannerError(
+            f"semgrep printed no JSON: {process.last_line(stdout) or 'empty output'}"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise ScannerError("semgrep output has no results list")
     errors: list[str] = []

@@ -7,6 +7,7 @@ from readiness.checks._semgrep import SEMGREP, matches
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
+from readiness.repo import Service
 
 
 @check(
@@ -45,32 +46,41 @@ from readiness.registry import check
 )
 def graceful_shutdown(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    services = [s for s in repo.services() if s.language == "go"]
-    serving = [(s, [m for m in matches(ctx, "go-http-serve") if repo.owner(m.path) == s]) for s in services]
-    serving = [(service, starts) for service, starts in serving if starts]
+    serving = [
+        (s, starts)
+        for s in repo.services()
+        if s.language == "go"
+        if (starts := _own(ctx, s, "go-http-serve"))
+    ]
     if not serving:
         return CheckResult.not_applicable("no Go service starts a server")
     failures: list[Failure] = []
     drained: list[Evidence] = []
     for service, starts in serving:
-        def own(*rules: str) -> list[Evidence]:
-            return [repo.evidence(m.path, m.line) for m in matches(ctx, *rules) if repo.owner(m.path) == service]  # noqa: B023
-
-        start = repo.evidence(starts[0].path, starts[0].line)
-        signals, shutdowns, exits = own("go-termination-signal"), own("go-server-shutdown"), own("go-exit-on-signal")
+        name = service.name
+        signals = _own(ctx, service, "go-termination-signal")
+        shutdowns = _own(ctx, service, "go-server-shutdown")
         if not signals:
-            failures.append(Failure(
-                f"Go service {service.name!r} starts a server but never catches SIGTERM: in-flight requests "
-                "are dropped on every deploy", (start,)))
+            message = f"Go service {name!r} starts a server but never catches SIGTERM"
+            failures.append(Failure(message + ": in-flight requests are dropped on every deploy", (starts[0],)))
         elif not shutdowns:
-            failures.append(Failure(
-                f"Go service {service.name!r} catches SIGTERM but never calls Shutdown/GracefulStop: "
-                "connections are not drained", (start, signals[0])))
+            message = f"Go service {name!r} catches SIGTERM but never calls Shutdown/GracefulStop"
+            failures.append(Failure(message + ": connections are not drained", (starts[0], signals[0])))
         else:
             drained += [signals[0], shutdowns[0]]
         failures += [
-            Failure(f"Go service {service.name!r} exits straight from its signal handler, dropping in-flight "
-                    "requests", (exit_,), Severity.RISK)
-            for exit_ in exits
+            Failure(
+                f"Go service {name!r} exits straight from its signal handler, dropping in-flight requests",
+                (exit_,),
+                Severity.RISK,
+            )
+            for exit_ in _own(ctx, service, "go-exit-on-signal")
         ]
     return CheckResult.from_failures(failures, f"{len(serving)} Go service(s) drain on SIGTERM", *drained)
+
+
+def _own(ctx: CheckContext, service: Service, *rules: str) -> list[Evidence]:
+    """Evidence of the rules' matches in the service's own files."""
+    return [
+        ctx.repo.evidence(m.path, m.line) for m in matches(ctx, *rules) if ctx.repo.owner(m.path) == service
+    ]
