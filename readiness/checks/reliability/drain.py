@@ -62,7 +62,9 @@ def graceful_shutdown(ctx: CheckContext) -> CheckResult:
         shutdowns = _own(ctx, service, "go-server-shutdown")
         if not signals:
             message = f"Go service {name!r} starts a server but never catches SIGTERM"
-            failures.append(Failure(message + ": in-flight requests are dropped on every deploy", (starts[0],)))
+            failures.append(
+                Failure(f"{message}: in-flight requests are dropped on every deploy", (starts[0],))
+            )
         elif not shutdowns:
             message = f"Go service {name!r} catches SIGTERM but never calls Shutdown/GracefulStop"
             failures.append(Failure(message + ": connections are not drained", (starts[0], signals[0])))
