@@ -53,12 +53,17 @@ def where(finding: Finding) -> str:
 
 
 _environment.filters["cell"] = cell
+_environment.filters["oneline"] = lambda text: " ".join(str(text).split())
 _environment.filters["evidence_line"] = evidence_line
 _environment.filters["where"] = where
 
 
-def by_severity(assessment: Assessment, severity: Severity) -> list[Finding]:
-    return assessment.active(severity)
+def grouped(findings: Iterable[Finding]) -> list[list[Finding]]:
+    """Findings of the same check together, in first-seen order: one fix, several places."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.check_id, []).append(finding)
+    return list(groups.values())
 
 
 def render(assessment: Assessment) -> str:
@@ -68,15 +73,11 @@ def render(assessment: Assessment) -> str:
         light_icon=LIGHT_ICON,
         outcome_icon=OUTCOME_ICON,
         verdict_text=VERDICT_TEXT[assessment.verdict],
-        blockers=assessment.active(Severity.BLOCKER),
-        risks=assessment.active(Severity.RISK),
-        recommendations=assessment.active(Severity.RECOMMENDATION),
+        blockers=grouped(assessment.active(Severity.BLOCKER)),
+        risks=grouped(assessment.active(Severity.RISK)),
+        recommendations=grouped(assessment.active(Severity.RECOMMENDATION)),
         waived=assessment.waived(),
         expired=[f for f in assessment.findings() if f.expired_waiver is not None],
         Severity=Severity,
         Outcome=Outcome,
     )
-
-
-def first_lines(findings: Iterable[Finding], limit: int) -> list[Finding]:
-    return list(findings)[:limit]

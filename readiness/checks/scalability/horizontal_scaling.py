@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from readiness import seed
+from readiness.checks._datastores import is_datastore
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
@@ -72,7 +73,9 @@ def _most_replicas(repo: Repo, workloads: list[K8sObject]) -> tuple[int, Evidenc
         Deployments, StatefulSets and Argo Rollouts; HorizontalPodAutoscalers and KEDA
         ScaledObjects (`spec.scaleTargetRef`); `replicas` in the manifests and in kustomize
         `replicas:` overrides. A workload defined in several places (a base and overlay
-        patches) passes if any definition runs two or more replicas. DaemonSets are not judged.
+        patches) passes if any definition runs two or more replicas. DaemonSets are not judged,
+        nor are data stores (Redis, Postgres/TimescaleDB, Kafka, ...): their availability is a
+        replication and failover question, answered under disaster recovery.
     """,
     remediation="""
         Add a HorizontalPodAutoscaler with `minReplicas: 2` or more (and a PodDisruptionBudget),
@@ -92,10 +95,10 @@ def autoscaling(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     definitions: dict[tuple[str, str], list[K8sObject]] = {}
     for workload in repo.workloads():
-        if workload.kind in _SCALED_KINDS:
+        if workload.kind in _SCALED_KINDS and not is_datastore(workload):
             definitions.setdefault((workload.kind, workload.name), []).append(workload)
     if not definitions:
-        return CheckResult.not_applicable("no Kubernetes Deployment, StatefulSet or Rollout found")
+        return CheckResult.not_applicable("no Deployment, StatefulSet or Rollout runs an application")
     autoscalers, overrides = _autoscalers(repo), _kustomize_replicas(repo)
     failures: list[Failure] = []
     scaled: list[Evidence] = []

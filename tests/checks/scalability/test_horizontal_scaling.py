@@ -190,3 +190,19 @@ def test_sticky_message_names_the_setting(tmp_path: Path) -> None:
     assert [f.message for f in run_check(STICKY, tmp_path).failures] == [
         "Service 'api' pins clients to one pod (spec.sessionAffinity: ClientIP)"
     ]
+
+
+def test_data_stores_are_left_to_failover(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"redis.yaml": """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: redis}
+        spec:
+          replicas: 1
+          template:
+            spec:
+              containers:
+                - name: redis
+                  image: docker.io/bitnami/redis:7.2.4
+        """})
+    assert run_check("scalability/autoscaling", tmp_path).outcome is Outcome.NOT_APPLICABLE
