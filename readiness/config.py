@@ -66,6 +66,25 @@ SCHEMA: dict[str, Any] = {
                 "p99_latency_ms": {"type": "number", "exclusiveMinimum": 0},
             },
         },
+        "kill_switches": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "config keys or flag names that must turn a feature off without a redeploy",
+        },
+        "test_paths": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "gitignore patterns of test fixtures and examples, reported at lower severity",
+        },
+        "vulnerabilities": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "osv_url": {"type": "string", "pattern": "^https?://"},
+                "go_db": {"type": "string", "minLength": 1},
+                "max_age_hours": {"type": "number", "exclusiveMinimum": 0},
+            },
+        },
         "checkpoint": {
             "type": "object",
             "additionalProperties": False,
@@ -91,6 +110,36 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class Vulnerabilities:
+    """Where dependency scanners get advisories: a local OSV-compatible API, a Go vulnerability
+    database (``file://`` URL or directory), and how old scanner results may be when reused."""
+
+    osv_url: str | None = None
+    go_db: str | None = None
+    max_age_hours: float = 24.0
+
+
+# Fixtures, test data and examples: findings there are reported at lower severity, not hidden.
+DEFAULT_TEST_PATHS = (
+    "test/",
+    "tests/",
+    "testdata/",
+    "fixtures/",
+    "__tests__/",
+    "*_test.go",
+    "test_*.py",
+    "*_test.py",
+    "*.spec.ts",
+    "*.test.ts",
+    "*.spec.js",
+    "*.test.js",
+    "examples/",
+    "example/",
+    ".env.example",
+)
+
+
+@dataclass(frozen=True)
 class Config:
     project: str
     source: str | None = None  # the file it came from, None for defaults
@@ -102,6 +151,9 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     traffic: Traffic = Traffic()
     checkpoint_path: str = DEFAULT_CHECKPOINT
+    kill_switches: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    vulnerabilities: Vulnerabilities = Vulnerabilities()
 
     def checkpoint_file(self) -> str:
         return self.checkpoint_path.replace("{project}", self.project)
@@ -119,6 +171,13 @@ class Config:
                 [w.check, w.reason, w.owner, w.expires.isoformat(), list(w.paths)] for w in self.waivers
             ],
             "traffic": [self.traffic.expected_peak_rps, self.traffic.p99_latency_ms],
+            "kill_switches": list(self.kill_switches),
+            "test_paths": list(self.test_paths),
+            "vulnerabilities": [
+                self.vulnerabilities.osv_url,
+                self.vulnerabilities.go_db,
+                self.vulnerabilities.max_age_hours,
+            ],
         }
         return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
@@ -204,6 +263,7 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
     if waivers and not allow_waivers:
         raise located(["waivers"], "waivers are listed but allow_waivers is false")
     traffic = data.get("traffic") or {}
+    vulnerabilities = data.get("vulnerabilities") or {}
     return Config(
         project=data.get("project", project_default),
         source=display,
@@ -215,6 +275,13 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
         waivers=tuple(waivers),
         traffic=Traffic(traffic.get("expected_peak_rps"), traffic.get("p99_latency_ms")),
         checkpoint_path=(data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT),
+        kill_switches=tuple(data.get("kill_switches") or ()),
+        test_paths=tuple(data["test_paths"]) if "test_paths" in data else DEFAULT_TEST_PATHS,
+        vulnerabilities=Vulnerabilities(
+            osv_url=vulnerabilities.get("osv_url"),
+            go_db=vulnerabilities.get("go_db"),
+            max_age_hours=vulnerabilities.get("max_age_hours", 24.0),
+        ),
     )
 
 
@@ -305,6 +372,20 @@ traffic:
 
 # Central owners can forbid waivers altogether.
 # allow_waivers: false
+
+# Config keys or flag names that must switch a feature off without a redeploy; each is
+# verified to exist in the code and to be read at run time, not only at start.
+# kill_switches: [idr_enabled]
+
+# Test fixtures and examples (gitignore patterns): findings there are reported at lower
+# severity instead of being hidden. The default covers tests/, testdata/, *_test.go, examples/...
+# test_paths: ["tests/", "testdata/"]
+
+# Offline vulnerability data for the dependency scanners.
+# vulnerabilities:
+#   osv_url: http://osv.internal:8080/v1/query   # an OSV-compatible API
+#   go_db: file:///srv/go-vulndb                  # a Go vulnerability database
+#   max_age_hours: 24                             # reuse scanner results at most this long
 
 # Where the checkpoint is kept between runs ({project} is replaced).
 # checkpoint:

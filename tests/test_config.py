@@ -111,6 +111,20 @@ def test_top_level_must_be_a_mapping() -> None:
     assert "mapping" in error_of("- a\n- b\n").message
 
 
+def test_kill_switches_test_paths_and_vulnerability_sources() -> None:
+    loaded = parse(
+        "kill_switches: [idr_enabled]\ntest_paths: [qa/]\n"
+        "vulnerabilities: {osv_url: 'http://127.0.0.1:8080/v1/query', go_db: /srv/govulndb}\n"
+    )
+    assert loaded.kill_switches == ("idr_enabled",)
+    assert loaded.test_paths == ("qa/",)
+    assert loaded.vulnerabilities.osv_url == "http://127.0.0.1:8080/v1/query"
+    assert loaded.vulnerabilities.max_age_hours == 24
+    assert "tests/" in parse("project: x\n").test_paths
+    error = error_of("vulnerabilities:\n  osv_url: ftp://x\n")
+    assert (error.line, error.key) == (2, "vulnerabilities.osv_url")
+
+
 def test_starter_config_is_valid() -> None:
     loaded = config.parse(config.STARTER, "starter", project_default="svc", known_checks=KNOWN)
     assert loaded.traffic.p99_latency_ms == 100
