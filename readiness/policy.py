@@ -11,7 +11,7 @@ import datetime as dt
 import pathspec
 
 from readiness.config import Config
-from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Waiver
+from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Severity, Waiver
 from readiness.registry import CheckSpec
 
 
@@ -43,6 +43,11 @@ def disabled(spec: CheckSpec) -> CheckOutcome:
 
 def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) -> Finding:
     severity = config.severity.get(spec.id) or failure.severity or spec.severity
+    message = failure.message
+    if _only_in_test_paths(failure, config) and severity is not Severity.RECOMMENDATION:
+        # Fixtures and examples are not what ships, but a real secret there still leaks: report, downgraded.
+        severity = Severity.RECOMMENDATION
+        message += " (in a test or example path, so reported as a recommendation)"
     waiver, expired = _matching_waiver(spec.id, failure, config, today)
     return Finding(
         check_id=spec.id,
@@ -50,12 +55,20 @@ def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) 
         severity=severity,
         question=spec.question.text,
         title=spec.title,
-        message=failure.message,
+        message=message,
         evidence=failure.evidence,
         remediation=spec.remediation,
         waived_by=waiver,
         expired_waiver=expired,
     )
+
+
+def _only_in_test_paths(failure: Failure, config: Config) -> bool:
+    paths = [evidence.path for evidence in failure.evidence if evidence.path]
+    if not paths or not config.test_paths:
+        return False
+    spec = pathspec.GitIgnoreSpec.from_lines(config.test_paths)
+    return all(spec.match_file(path) for path in paths)
 
 
 def _matching_waiver(

@@ -59,3 +59,15 @@ def test_forbidden_waivers_do_not_apply() -> None:
     config = Config(project="p", waivers=(waiver(TODAY),), allow_waivers=False)
     (finding,) = policy.apply(SPEC, RESULT, config, TODAY).findings
     assert not finding.waived
+
+
+def test_findings_only_in_test_paths_are_downgraded_not_hidden() -> None:
+    in_tests = CheckResult.failed([Failure("no probe", (Evidence("tests/fixtures/web.yaml", 3),))])
+    (finding,) = policy.apply(SPEC, in_tests, Config(project="p"), TODAY).findings
+    assert finding.severity is Severity.RECOMMENDATION
+    assert finding.message == "no probe (in a test or example path, so reported as a recommendation)"
+    mixed = CheckResult.failed([Failure("x", (Evidence("tests/a.yaml", 1), Evidence("deploy/b.yaml", 1)))])
+    (finding,) = policy.apply(SPEC, mixed, Config(project="p"), TODAY).findings
+    assert finding.severity is Severity.BLOCKER
+    (finding,) = policy.apply(SPEC, in_tests, Config(project="p", test_paths=()), TODAY).findings
+    assert finding.severity is Severity.BLOCKER
