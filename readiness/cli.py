@@ -16,7 +16,7 @@ from pathlib import Path
 from readiness import __version__, catalogue, config, registry
 from readiness.engine import ScanRequest, assess
 from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
-from readiness.render import console, json_report, markdown
+from readiness.render import console, json_report, junit, markdown, sarif
 from readiness.scanners import default_scanners
 from readiness.scoring import FailOn
 
@@ -48,11 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--format",
-        choices=("text", "markdown", "json"),
+        choices=("text", "markdown", "json", "sarif", "junit"),
         default="text",
         help="what to print on stdout (default: text scorecard)",
     )
     scan.add_argument("--json", dest="json_file", type=Path, help="also write the JSON assessment to FILE")
+    scan.add_argument("--sarif", dest="sarif_file", type=Path, help="also write SARIF 2.1.0 to FILE")
+    scan.add_argument("--junit", dest="junit_file", type=Path, help="also write JUnit XML to FILE")
     scan.add_argument(
         "--fail-on",
         choices=[f.value for f in FailOn],
@@ -142,17 +144,21 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"readiness: warning: {warning}", file=sys.stderr)
 
     report = _write_report(assessment, args.output_dir)
-    if args.json_file:
-        args.json_file.parent.mkdir(parents=True, exist_ok=True)
-        args.json_file.write_text(json_report.render(assessment), encoding="utf-8")
+    renderers = {
+        "json": json_report.render,
+        "markdown": markdown.render,
+        "sarif": sarif.render,
+        "junit": junit.render,
+    }
+    for target, name in ((args.json_file, "json"), (args.sarif_file, "sarif"), (args.junit_file, "junit")):
+        if target:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(renderers[name](assessment), encoding="utf-8")
 
     saved = f"📄 Report saved to: {report}"
-    if args.format == "json":
-        sys.stdout.write(json_report.render(assessment))
-        print(saved, file=sys.stderr)
-    elif args.format == "markdown":
-        sys.stdout.write(markdown.render(assessment))
-        print(saved, file=sys.stderr)
+    if args.format in renderers:
+        sys.stdout.write(renderers[args.format](assessment))
+        print(saved, file=sys.stderr)  # stdout stays a clean document for pipes
     else:
         sys.stdout.write(console.scorecard(assessment))
         print(saved)

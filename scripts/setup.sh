@@ -32,3 +32,13 @@ for entry in "${tools[@]}"; do
   fi
   ln -sf "$venv/bin/$executable" "$here/.tools/bin/$executable"
 done
+
+# The SARIF 2.1.0 JSON Schema, for the tests that validate readiness's SARIF output. It ships in
+# Microsoft's SARIF SDK package on the npm registry; kept under .tools, never in the repository.
+schema="$here/.tools/sarif/sarif-2.1.0-rtm.5.json"
+if [ ! -f "$schema" ] && command -v npm >/dev/null 2>&1; then
+  mkdir -p "$here/.tools/sarif"
+  (cd "$here/.tools/sarif" && quietly npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 \
+    && tar -xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json \
+    && mv package/lib/schemas/sarif-2.1.0-rtm.5.json "$schema" && rm -rf package ./*.tgz)
+fi
