@@ -77,7 +77,7 @@ def _result(finding: Finding, rule_index: int, fallback_uri: str) -> dict[str, A
             {
                 "kind": "external",
                 "status": "accepted",
-                "justification": f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires.isoformat()})",
+                "justification": f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})",
             }
         ]
     return result
