@@ -16,6 +16,7 @@ from pathlib import Path
 from readiness import __version__, catalogue, config, registry
 from readiness.engine import ScanRequest, assess
 from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
+from readiness.options import output_excludes, parse_categories
 from readiness.render import console, json_report, junit, markdown, sarif
 from readiness.scanners import default_scanners
 from readiness.scoring import FailOn
@@ -137,7 +138,9 @@ def _scan(args: argparse.Namespace) -> int:
         checkpoint_path=checkpoint_path,
         resume=args.resume,
         scanners=default_scanners(),
-        exclude=_own_outputs(root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]),
+        exclude=output_excludes(
+            root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
+        ),
     )
     assessment = assess(request, on_category=_progress)
     for warning in assessment.warnings:
@@ -166,27 +169,10 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _categories(text: str | None) -> frozenset[Category] | None:
-    if not text:
-        return None
-    chosen = set()
-    for name in (part.strip() for part in text.split(",") if part.strip()):
-        try:
-            chosen.add(Category(name))
-        except ValueError:
-            known = ", ".join(c.value for c in Category)
-            raise UsageError(f"unknown category {name!r}; choose from {known}") from None
-    return frozenset(chosen)
-
-
-def _own_outputs(root: Path, folders: list[Path]) -> tuple[str, ...]:
-    """The tool's own output folders, when they lie inside the scanned tree: never read them back."""
-    excludes = []
-    resolved_root = root.resolve()
-    for folder in folders:
-        resolved = folder.resolve()
-        if resolved.is_relative_to(resolved_root) and resolved != resolved_root:
-            excludes.append("/" + resolved.relative_to(resolved_root).as_posix() + "/")
-    return tuple(excludes)
+    try:
+        return parse_categories(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _write_report(assessment: Assessment, output_dir: Path) -> str:

@@ -17,7 +17,7 @@ OUTCOME_ICON = {
 }
 VERDICT_TEXT = {Verdict.GO: "✅ GO", Verdict.NO_GO: "⛔ NO-GO"}
 
-_environment = jinja2.Environment(
+environment = jinja2.Environment(
     loader=jinja2.PackageLoader("readiness.render", "templates"),
     undefined=jinja2.StrictUndefined,
     autoescape=False,  # Markdown, not HTML; table cells are escaped by the `cell` filter
@@ -52,10 +52,10 @@ def where(finding: Finding) -> str:
     return ", ".join(location(e) for e in finding.evidence[:3]) or "(repository)"
 
 
-_environment.filters["cell"] = cell
-_environment.filters["oneline"] = lambda text: " ".join(str(text).split())
-_environment.filters["evidence_line"] = evidence_line
-_environment.filters["where"] = where
+environment.filters["cell"] = cell
+environment.filters["oneline"] = lambda text: " ".join(str(text).split())
+environment.filters["evidence_line"] = evidence_line
+environment.filters["where"] = where
 
 
 def grouped(findings: Iterable[Finding]) -> list[list[Finding]]:
@@ -67,7 +67,7 @@ def grouped(findings: Iterable[Finding]) -> list[list[Finding]]:
 
 
 def render(assessment: Assessment) -> str:
-    template = _environment.get_template("report.md.j2")
+    template = environment.get_template("report.md.j2")
     return template.render(
         a=assessment,
         light_icon=LIGHT_ICON,

@@ -1,0 +1,294 @@
+"""The GitHub Action's main: inputs → scan → report files → publish → outputs → exit code.
+
+Runs inside the container (entrypoint.py hands over to :func:`main`). Publishing is best
+effort: when the token can't comment or create a check run (fork pull requests, missing
+permissions, GitHub down after retries) the run says why in one log line and falls back to the
+job summary and workflow-command annotations. The verdict, the report and the exit code never
+depend on GitHub answering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TextIO
+
+from readiness import config, registry
+from readiness.engine import ScanRequest, assess
+from readiness.github import workflow
+from readiness.github.context import ContextError, GitHubContext
+from readiness.model import Assessment, Category, Severity, Verdict, Waiver
+from readiness.options import output_excludes, parse_categories
+from readiness.render import comment, markdown, sarif
+from readiness.scanners import default_scanners
+from readiness.scoring import FailOn
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+COMMENT_MODES = ("update", "new", "off")
+STATUS_MODES = ("check-run", "commit-status", "both", "off")
+
+
+class InputError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Inputs:
+    path: str
+    config: str
+    fail_on: FailOn
+    release_branches: tuple[str, ...]
+    token: str
+    comment: str
+    status: str
+    sarif: str
+    categories: str
+    resume: bool
+    osv_url: str
+
+    @staticmethod
+    def from_env(env: Mapping[str, str]) -> Inputs:
+        def get(name: str, default: str = "") -> str:
+            # The runner upper-cases input names and keeps hyphens: fail-on → INPUT_FAIL-ON.
+            return env.get(f"INPUT_{name.upper().replace(' ', '_')}", default).strip() or default
+
+        def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+            value = get(name, default).lower()
+            if value not in allowed:
+                raise InputError(f"input '{name}' is {value!r}; expected one of {', '.join(allowed)}")
+            return value
+
+        resume = get("resume", "true").lower()
+        if resume not in ("true", "false"):
+            raise InputError(f"input 'resume' is {resume!r}; expected true or false")
+        branches = [b.strip() for line in get("release-branches").splitlines() for b in line.split(",")]
+        return Inputs(
+            path=get("path", "."),
+            config=get("config"),
+            fail_on=FailOn(choice("fail-on", "blocker", tuple(f.value for f in FailOn))),
+            release_branches=tuple(b for b in branches if b),
+            token=get("github-token") or env.get("GITHUB_TOKEN", ""),
+            comment=choice("comment", "update", COMMENT_MODES),
+            status=choice("status", "check-run", STATUS_MODES),
+            sarif=get("sarif", "readiness.sarif"),
+            categories=get("categories"),
+            resume=resume == "true",
+            osv_url=get("osv-url"),
+        )
+
+
+def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    try:
+        context = GitHubContext.from_env(env)
+        inputs = Inputs.from_env(env)
+        return run(context, inputs, env, out)
+    except (ContextError, InputError, config.ConfigError) as error:
+        workflow.log(out, "error", f"readiness: {error}")
+        return EXIT_USAGE
+    except Exception as error:  # say so and fail: a crashed gate must not look like a pass
+        workflow.log(out, "error", f"readiness: internal error: {type(error).__name__}: {error}")
+        return EXIT_INTERNAL
+
+
+def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: TextIO) -> int:
+    workspace = context.workspace.resolve()
+    root = (workspace / inputs.path).resolve()
+    if not root.is_dir() or not root.is_relative_to(workspace):
+        raise InputError(f"input 'path' {inputs.path!r} is not a directory inside the workspace")
+    config_path = (workspace / inputs.config) if inputs.config else None
+    policy = config.load(root, config_path, known_checks=registry.known_ids())
+    checkpoint = workspace / policy.checkpoint_file()
+    reports_dir = workspace / "reports"
+    sarif_path = (workspace / inputs.sarif) if inputs.sarif else None
+
+    assessment = assess(
+        ScanRequest(
+            root=root,
+            config=policy,
+            fail_on=inputs.fail_on,
+            categories=_categories(inputs.categories),
+            checkpoint_path=checkpoint,
+            resume=inputs.resume,
+            scanners=default_scanners(),
+            exclude=output_excludes(root, [reports_dir, checkpoint.parent]),
+        ),
+        on_category=lambda result: print(f"{result.category.label}: {result.light.value.upper()}", file=out),
+    )
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    report_path = reports_dir / f"{assessment.generated_at.astimezone(dt.UTC).date()}-production-readiness.md"
+    report_path.write_text(markdown.render(assessment), encoding="utf-8")
+    out.write(f"📄 Report saved to: {report_path.relative_to(workspace)}\n")
+    if sarif_path is not None:
+        sarif_path.parent.mkdir(parents=True, exist_ok=True)
+        sarif_path.write_text(sarif.render(assessment), encoding="utf-8")
+
+    gating = _is_release_branch(context.target_branch, inputs.release_branches)
+    failed = assessment.verdict is Verdict.NO_GO and gating
+    prefix = "" if root == workspace else root.relative_to(workspace).as_posix() + "/"
+    pointer = f"The full report is {report_path.relative_to(workspace)} in the workspace."
+    workflow.write_summary(env.get("GITHUB_STEP_SUMMARY"), markdown.render(assessment), pointer)
+
+    comment_url = _publish(context, inputs, assessment, policy, gating, failed, prefix, out)
+
+    workflow.write_outputs(
+        env.get("GITHUB_OUTPUT"),
+        {
+            "verdict": assessment.verdict.value,
+            "blockers": str(len(assessment.active(Severity.BLOCKER))),
+            "risks": str(len(assessment.active(Severity.RISK))),
+            "report-path": report_path.relative_to(workspace).as_posix(),
+            "sarif-path": sarif_path.relative_to(workspace).as_posix() if sarif_path else "",
+            "comment-url": comment_url or "",
+        },
+    )
+    if assessment.verdict is Verdict.NO_GO and not gating:
+        workflow.log(
+            out, "warning", f"No-Go, but {context.target_branch!r} is not a release branch: not failing"
+        )
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def _publish(
+    context: GitHubContext,
+    inputs: Inputs,
+    assessment: Assessment,
+    policy: config.Config,
+    gating: bool,
+    failed: bool,
+    prefix: str,
+    out: TextIO,
+) -> str | None:
+    """Comment, check run and status, each best effort; annotations when the API can't take them."""
+    from readiness.github import publish
+    from readiness.github.client import connect
+
+    wants_api = (inputs.comment != "off" and context.pr_number is not None) or inputs.status != "off"
+    if not inputs.token:
+        if wants_api:
+            workflow.log(
+                out, "warning", "no github-token: results go to the job summary and annotations only"
+            )
+        workflow.annotate(assessment.findings(), out, prefix)
+        return None
+
+    repo = connect(context.api_url, inputs.token).get_repo(context.repository, lazy=True)
+    comment_url: str | None = None
+    fell_back = False
+    footer = _footer(context)
+    if inputs.comment != "off" and context.pr_number is not None:
+        waivers_added = _waivers_added(repo, context, inputs, policy, out)
+        body = comment.render(
+            assessment,
+            marker=publish.marker(policy.project),
+            gating=gating,
+            footer=footer,
+            waivers_added=waivers_added,
+        )
+        try:
+            comment_url = publish.upsert_comment(
+                repo, context.pr_number, body, policy.project, inputs.comment
+            )
+            out.write(f"PR comment: {comment_url}\n")
+        except publish.PublishError as error:
+            workflow.log(out, "warning", str(error))
+            fell_back = True
+
+    conclusion = "failure" if failed else ("neutral" if assessment.verdict is Verdict.NO_GO else "success")
+    if inputs.status in ("check-run", "both"):
+        summary = comment.render(
+            assessment, marker="", gating=gating, footer=footer, limit=publish.CHECK_TEXT_LIMIT
+        )
+        output = publish.CheckOutput(
+            conclusion=conclusion,
+            title=_headline(assessment, gating),
+            summary=summary,
+            text=markdown.render(assessment)[: publish.CHECK_TEXT_LIMIT],
+        )
+        try:
+            url = publish.check_run(
+                repo,
+                context.sha,
+                output,
+                publish.annotations_for(assessment.findings(), prefix),
+                context.run_url,
+            )
+            out.write(f"check run: {url}\n")
+        except publish.PublishError as error:
+            workflow.log(out, "warning", str(error))
+            fell_back = True
+    if inputs.status in ("commit-status", "both"):
+        state = "failure" if failed else "success"
+        try:
+            publish.commit_status(repo, context.sha, state, _headline(assessment, gating), context.run_url)
+        except publish.PublishError as error:
+            workflow.log(out, "warning", str(error))
+            fell_back = True
+    if fell_back or inputs.status == "off":
+        workflow.annotate(assessment.findings(), out, prefix)
+    return comment_url
+
+
+def _waivers_added(
+    repo: object, context: GitHubContext, inputs: Inputs, policy: config.Config, out: TextIO
+) -> list[Waiver]:
+    """Waivers in the PR's config that its base branch doesn't have: reviewers should see them."""
+    from github import GithubException
+
+    base_sha = (context.event.get("pull_request") or {}).get("base", {}).get("sha")
+    if not policy.waivers or not base_sha or policy.source is None:
+        return []
+    workspace = context.workspace.resolve()
+    try:
+        relative = Path(policy.source).resolve().relative_to(workspace).as_posix()
+    except ValueError:
+        return []
+    try:
+        content = repo.get_contents(relative, ref=base_sha)  # type: ignore[attr-defined]
+        text = content.decoded_content.decode("utf-8")
+    except GithubException as error:
+        if error.status == 404:
+            return list(policy.waivers)  # the config, or the file itself, is new in this PR
+        workflow.log(out, "warning", f"cannot read the base branch's {relative}: {error.status}")
+        return []
+    try:
+        base = config.parse(text, relative, project_default=policy.project, known_checks=registry.known_ids())
+    except config.ConfigError:
+        return list(policy.waivers)
+    return [w for w in policy.waivers if w not in base.waivers]
+
+
+def _headline(assessment: Assessment, gating: bool) -> str:
+    blockers = len(assessment.active(Severity.BLOCKER))
+    risks = len(assessment.active(Severity.RISK))
+    word = "Go" if assessment.verdict is Verdict.GO else "No-Go"
+    tail = "" if gating or assessment.verdict is Verdict.GO else " (not a release branch)"
+    return f"{word}: {blockers} blocker(s), {risks} risk(s){tail}"
+
+
+def _footer(context: GitHubContext) -> str:
+    parts = [f"commit {context.sha[:7]}"] if context.sha else []
+    if context.run_url:
+        parts.append(f"[job summary and full report]({context.run_url})")
+    return " · ".join(parts)
+
+
+def _is_release_branch(branch: str, patterns: tuple[str, ...]) -> bool:
+    """No patterns: every branch gates. `release/**` matches release/1.2 and release/1.2/hotfix."""
+    if not patterns:
+        return True
+    return any(fnmatchcase(branch, p.replace("**", "*")) for p in patterns)
+
+
+def _categories(text: str) -> frozenset[Category] | None:
+    try:
+        return parse_categories(text)
+    except ValueError as error:
+        raise InputError(f"input 'categories': {error}") from None

@@ -1,0 +1,142 @@
+"""Publishing a scan to GitHub: the sticky PR comment, the check run, the commit status.
+
+Each publisher returns what it did or raises PublishError with a one-line reason; the caller
+logs it and falls back to the job summary and annotations. A publishing failure never changes
+the verdict and never loses the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from github import GithubException
+from github.GithubObject import NotSet
+from github.Repository import Repository
+
+from readiness.model import Finding, Severity
+
+COMMENT_LIMIT = 65_536
+CHECK_TEXT_LIMIT = 65_535
+STATUS_DESCRIPTION_LIMIT = 140
+ANNOTATIONS_PER_REQUEST = 50
+CHECK_NAME = "production-readiness"
+
+_ANNOTATION_LEVEL = {Severity.BLOCKER: "failure", Severity.RISK: "warning", Severity.RECOMMENDATION: "notice"}
+
+
+class PublishError(Exception):
+    pass
+
+
+def explain(error: GithubException, what: str, permission: str) -> PublishError:
+    """A GitHub error as one line a user can act on."""
+    message = error.data.get("message") if isinstance(error.data, dict) else str(error.data)
+    if error.status == 403 and "not accessible by integration" in str(message):
+        return PublishError(
+            f"cannot {what}: the token lacks '{permission}' (pull requests from forks always get a "
+            "read-only token; see the README's workflow_run pattern)"
+        )
+    if error.status in (401, 403, 404):
+        return PublishError(f"cannot {what}: GitHub answered {error.status} {message} (needs '{permission}')")
+    return PublishError(f"cannot {what}: GitHub answered {error.status} {message}")
+
+
+def marker(project: str) -> str:
+    return f"<!-- readiness:scorecard project={project} -->"
+
+
+def upsert_comment(repo: Repository, pr_number: int, body: str, project: str, mode: str) -> str:
+    """Edit our earlier comment (found by its marker across all pages) or create one; return its URL."""
+    tag = marker(project)
+    if tag not in body:
+        body = f"{tag}\n{body}"
+    if len(body) > COMMENT_LIMIT:
+        raise ValueError("comment body over GitHub's limit: render it with a budget")
+    try:
+        issue = repo.get_issue(pr_number)
+        if mode == "update":
+            ours = [c for c in issue.get_comments() if tag in (c.body or "") and c.user.type == "Bot"]
+            if ours:
+                ours[-1].edit(body)
+                return str(ours[-1].html_url)
+        return str(issue.create_comment(body).html_url)
+    except GithubException as error:
+        raise explain(error, "post the PR comment", "pull-requests: write") from None
+
+
+@dataclass(frozen=True)
+class CheckOutput:
+    conclusion: str  # success | failure | neutral
+    title: str
+    summary: str
+    text: str
+
+
+def annotations_for(findings: Sequence[Finding], prefix: str) -> list[dict[str, str | int]]:
+    items: list[dict[str, str | int]] = []
+    for finding in sorted(findings, key=lambda f: -f.severity.rank):
+        if finding.waived:
+            continue
+        for evidence in finding.evidence:
+            if evidence.path is None:
+                continue
+            line = evidence.line or 1
+            items.append(
+                {
+                    "path": prefix + evidence.path,
+                    "start_line": line,
+                    "end_line": line,
+                    "annotation_level": _ANNOTATION_LEVEL[finding.severity],
+                    "title": f"{finding.title} ({finding.check_id})"[:255],
+                    "message": finding.message[:64_000],
+                }
+            )
+    return items
+
+
+def check_run(
+    repo: Repository,
+    sha: str,
+    output: CheckOutput,
+    notes: list[dict[str, str | int]],
+    details_url: str | None,
+) -> str:
+    """Create the completed check run; annotations go 50 per request (later PATCHes append)."""
+
+    def payload(batch: list[dict[str, str | int]]) -> dict[str, str | list[dict[str, str | int]]]:
+        return {
+            "title": output.title[:255],
+            "summary": output.summary[:CHECK_TEXT_LIMIT],
+            "text": output.text[:CHECK_TEXT_LIMIT],
+            "annotations": batch,
+        }
+
+    batches = [
+        notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
+    ] or [[]]
+    try:
+        run = repo.create_check_run(
+            name=CHECK_NAME,
+            head_sha=sha,
+            status="completed",
+            conclusion=output.conclusion,
+            output=payload(batches[0]),
+            details_url=details_url or NotSet,
+        )
+        for batch in batches[1:]:
+            run.edit(output=payload(batch))
+        return str(run.html_url)
+    except GithubException as error:
+        raise explain(error, "create the check run", "checks: write") from None
+
+
+def commit_status(repo: Repository, sha: str, state: str, description: str, target_url: str | None) -> None:
+    if len(description) > STATUS_DESCRIPTION_LIMIT:
+        description = description[: STATUS_DESCRIPTION_LIMIT - 1] + "…"
+    try:
+        repo.get_commit(sha).create_status(
+            state=state, description=description, context=CHECK_NAME, target_url=target_url or NotSet
+        )
+    except GithubException as error:
+        raise explain(error, "set the commit status", "statuses: write") from None

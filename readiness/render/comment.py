@@ -1,0 +1,54 @@
+"""The pull-request comment: the scorecard, the blockers and the verdict, always within GitHub's
+65,536-character limit (the full list moves to the job summary and report when it wouldn't fit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from readiness.model import Assessment, Outcome, Severity, Verdict, Waiver
+from readiness.render.markdown import LIGHT_ICON, environment
+
+LIMIT = 65_536
+
+
+def render(
+    assessment: Assessment,
+    *,
+    marker: str,
+    gating: bool,
+    footer: str,
+    waivers_added: Sequence[Waiver] = (),
+    limit: int = LIMIT,
+) -> str:
+    template = environment.get_template("comment.md.j2")
+    go = assessment.verdict is Verdict.GO
+
+    def attempt(compact: bool, max_items: int) -> str:
+        return template.render(
+            a=assessment,
+            marker=marker,
+            gating=gating,
+            footer=footer,
+            waivers_added=list(waivers_added),
+            verdict_icon="✅" if go else "⛔",
+            verdict_word="GO" if go else "NO-GO",
+            light_icon=LIGHT_ICON,
+            Severity=Severity,
+            blockers=assessment.active(Severity.BLOCKER),
+            risks=assessment.active(Severity.RISK),
+            recommendations=assessment.active(Severity.RECOMMENDATION),
+            unassessed=[
+                c for cat in assessment.categories for c in cat.checks if c.outcome is Outcome.NOT_ASSESSED
+            ],
+            compact=compact,
+            max_items=max_items,
+        )
+
+    body = attempt(compact=False, max_items=200)
+    max_items = 200
+    while len(body) > limit and max_items > 0:
+        max_items //= 2
+        body = attempt(compact=True, max_items=max_items)
+    if len(body) > limit:  # a pathological message length: cut, keeping the marker at the top
+        body = body[: limit - 40] + "\n\n… (cut to GitHub's size limit)\n"
+    return body
