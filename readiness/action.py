@@ -171,7 +171,24 @@ def _publish(
     from readiness.github.client import connect
 
     wants_api = (inputs.comment != "off" and context.pr_number is not None) or inputs.status != "off"
-    if not inputs.token:
+    repo = (
+        connect(context.api_url, inputs.token).get_repo(context.repository, lazy=True)
+        if inputs.token
+        else None
+    )
+    footer = _footer(context)
+    body = None
+    if context.pr_number is not None:
+        body = comment.render(
+            assessment,
+            marker=publish.marker(policy.project),
+            gating=gating,
+            footer=footer,
+            waivers_added=_waivers_added(repo, context, policy, out) if repo is not None else [],
+        )
+        # Kept in the workspace for the fork pattern: a workflow_run job can post it later.
+        (context.workspace / "reports" / "comment.md").write_text(body, encoding="utf-8")
+    if repo is None:
         if wants_api:
             workflow.log(
                 out, "warning", "no github-token: results go to the job summary and annotations only"
@@ -179,19 +196,9 @@ def _publish(
         workflow.annotate(assessment.findings(), out, prefix)
         return None
 
-    repo = connect(context.api_url, inputs.token).get_repo(context.repository, lazy=True)
     comment_url: str | None = None
     fell_back = False
-    footer = _footer(context)
-    if inputs.comment != "off" and context.pr_number is not None:
-        waivers_added = _waivers_added(repo, context, inputs, policy, out)
-        body = comment.render(
-            assessment,
-            marker=publish.marker(policy.project),
-            gating=gating,
-            footer=footer,
-            waivers_added=waivers_added,
-        )
+    if inputs.comment != "off" and context.pr_number is not None and body is not None:
         try:
             comment_url = publish.upsert_comment(
                 repo, context.pr_number, body, policy.project, inputs.comment
@@ -236,9 +243,7 @@ def _publish(
     return comment_url
 
 
-def _waivers_added(
-    repo: object, context: GitHubContext, inputs: Inputs, policy: config.Config, out: TextIO
-) -> list[Waiver]:
+def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, out: TextIO) -> list[Waiver]:
     """Waivers in the PR's config that its base branch doesn't have: reviewers should see them."""
     from github import GithubException
 
