@@ -171,11 +171,7 @@ def _publish(
     from readiness.github.client import connect
 
     wants_api = (inputs.comment != "off" and context.pr_number is not None) or inputs.status != "off"
-    repo = (
-        connect(context.api_url, inputs.token).get_repo(context.repository, lazy=True)
-        if inputs.token
-        else None
-    )
+    repo = connect(context.api_url, inputs.token).get_repo(context.repository) if inputs.token else None
     footer = _footer(context)
     body = None
     if context.pr_number is not None:
@@ -247,6 +243,8 @@ def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, 
     """Waivers in the PR's config that its base branch doesn't have: reviewers should see them."""
     from github import GithubException
 
+    from readiness.github.client import API_ERRORS
+
     base_sha = (context.event.get("pull_request") or {}).get("base", {}).get("sha")
     if not policy.waivers or not base_sha or policy.source is None:
         return []
@@ -258,10 +256,12 @@ def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, 
     try:
         content = repo.get_contents(relative, ref=base_sha)  # type: ignore[attr-defined]
         text = content.decoded_content.decode("utf-8")
-    except GithubException as error:
-        if error.status == 404:
+    except API_ERRORS as error:
+        if isinstance(error, GithubException) and error.status == 404:
             return list(policy.waivers)  # the config, or the file itself, is new in this PR
-        workflow.log(out, "warning", f"cannot read the base branch's {relative}: {error.status}")
+        workflow.log(
+            out, "warning", f"cannot read the base branch's {relative} to compare waivers: {error}"[:300]
+        )
         return []
     try:
         base = config.parse(text, relative, project_default=policy.project, known_checks=registry.known_ids())

@@ -14,6 +14,7 @@ from github import GithubException
 from github.GithubObject import NotSet
 from github.Repository import Repository
 
+from readiness.github.client import API_ERRORS, with_retries
 from readiness.model import Finding, Severity
 
 COMMENT_LIMIT = 65_536
@@ -29,8 +30,12 @@ class PublishError(Exception):
     pass
 
 
-def explain(error: GithubException, what: str, permission: str) -> PublishError:
+def explain(error: Exception, what: str, permission: str) -> PublishError:
     """A GitHub error as one line a user can act on."""
+    if not isinstance(error, GithubException):
+        return PublishError(
+            f"cannot {what}: GitHub could not be reached ({type(error).__name__}: {error})"[:500]
+        )
     message = error.data.get("message") if isinstance(error.data, dict) else str(error.data)
     if error.status == 403 and "not accessible by integration" in str(message):
         return PublishError(
@@ -53,7 +58,9 @@ def upsert_comment(repo: Repository, pr_number: int, body: str, project: str, mo
         body = f"{tag}\n{body}"
     if len(body) > COMMENT_LIMIT:
         raise ValueError("comment body over GitHub's limit: render it with a budget")
-    try:
+
+    def attempt() -> str:
+        # Looked up on every attempt: a create that failed with a 5xx may have been applied.
         issue = repo.get_issue(pr_number)
         if mode == "update":
             ours = [c for c in issue.get_comments() if tag in (c.body or "") and c.user.type == "Bot"]
@@ -61,7 +68,10 @@ def upsert_comment(repo: Repository, pr_number: int, body: str, project: str, mo
                 ours[-1].edit(body)
                 return str(ours[-1].html_url)
         return str(issue.create_comment(body).html_url)
-    except GithubException as error:
+
+    try:
+        return with_retries(attempt)
+    except API_ERRORS as error:
         raise explain(error, "post the PR comment", "pull-requests: write") from None
 
 
@@ -116,18 +126,20 @@ def check_run(
         notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
     ] or [[]]
     try:
-        run = repo.create_check_run(
-            name=CHECK_NAME,
-            head_sha=sha,
-            status="completed",
-            conclusion=output.conclusion,
-            output=payload(batches[0]),
-            details_url=details_url or NotSet,
+        run = with_retries(
+            lambda: repo.create_check_run(
+                name=CHECK_NAME,
+                head_sha=sha,
+                status="completed",
+                conclusion=output.conclusion,
+                output=payload(batches[0]),
+                details_url=details_url or NotSet,
+            )
         )
         for batch in batches[1:]:
             run.edit(output=payload(batch))
         return str(run.html_url)
-    except GithubException as error:
+    except API_ERRORS as error:
         raise explain(error, "create the check run", "checks: write") from None
 
 
@@ -135,8 +147,10 @@ def commit_status(repo: Repository, sha: str, state: str, description: str, targ
     if len(description) > STATUS_DESCRIPTION_LIMIT:
         description = description[: STATUS_DESCRIPTION_LIMIT - 1] + "…"
     try:
-        repo.get_commit(sha).create_status(
-            state=state, description=description, context=CHECK_NAME, target_url=target_url or NotSet
+        with_retries(
+            lambda: repo.get_commit(sha).create_status(
+                state=state, description=description, context=CHECK_NAME, target_url=target_url or NotSet
+            )
         )
-    except GithubException as error:
+    except API_ERRORS as error:
         raise explain(error, "set the commit status", "statuses: write") from None

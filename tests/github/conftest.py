@@ -1,0 +1,31 @@
+"""Fixtures starting the fake GitHub (see tests/github/fake_github.py for its API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.github.fake_github import FakeGitHub
+
+
+def _serve(options: dict[str, Any]) -> Iterator[FakeGitHub]:
+    with FakeGitHub(**options) as fake:
+        yield fake
+    violations = fake.take_violations()
+    if violations:
+        listing = "\n".join(f"  {violation}" for violation in violations)
+        pytest.fail(f"requests GitHub would refuse (see fake.take_violations()):\n{listing}", pytrace=False)
+
+
+@pytest.fixture
+def fake_github(request: pytest.FixtureRequest) -> Iterator[FakeGitHub]:
+    """A started fake github.com; parametrize indirectly with FakeGitHub options to change it."""
+    yield from _serve(getattr(request, "param", None) or {})
+
+
+@pytest.fixture
+def fake_ghes() -> Iterator[FakeGitHub]:
+    """A started fake GitHub Enterprise Server: the API lives under /api/v3."""
+    yield from _serve({"prefix": "/api/v3"})
