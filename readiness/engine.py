@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from readiness import __version__, checkpoint, policy, registry, scoring
+from readiness import __version__, checkpoint, policy, redact, registry, scoring
 from readiness.config import Config
 from readiness.context import CheckContext
 from readiness.model import (
@@ -191,7 +191,9 @@ def _run_category(
             raw[spec.id] = CheckResult.not_applicable("disabled in the configuration")
             continue
         with repo.recording() as recording:
-            raw[spec.id] = run_check(spec, context, recording, outputs)
+            # Scrubbed before it is stored or rendered anywhere: a check quoting the wrong line
+            # must not leak a secret into the report, the PR comment or a checkpoint artifact.
+            raw[spec.id] = redact.result(run_check(spec, context, recording, outputs))
         read |= recording.paths
         for name in spec.scanners:  # what a scanner read is an input of the checks that use it
             read.update(scanner_inputs.get(name, ()))

@@ -9,13 +9,23 @@ from typing import Any
 import pytest
 
 from readiness import cli
+from tests.scanners.osv_server import OsvServer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def scan(example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, Any], str]:
+@pytest.fixture
+def offline_data(osv_server: OsvServer, go_db: Path) -> list[str]:
+    """The dependency scanners' local data: without it they are honestly not assessed offline."""
+    return ["--osv-url", osv_server.url, "--go-vulndb", str(go_db)]
+
+
+def scan(
+    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_data: list[str]
+) -> tuple[int, dict[str, Any], str]:
     monkeypatch.chdir(tmp_path)
-    code = cli.main(["scan", str(EXAMPLES / example), "--json", "assessment.json"])
+    monkeypatch.delenv("SAFETY_API_KEY", raising=False)
+    code = cli.main(["scan", str(EXAMPLES / example), "--json", "assessment.json", *offline_data])
     data = json.loads((tmp_path / "assessment.json").read_text())
     (report,) = (tmp_path / "reports").glob("*-production-readiness.md")
     return code, data, report.read_text()
@@ -33,9 +43,9 @@ def located(data: dict[str, Any]) -> set[tuple[str, str, str | None, int | None]
 
 @pytest.mark.slow
 def test_adtech_exchange_is_no_go_with_its_known_gaps(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_data: list[str]
 ) -> None:
-    code, data, report = scan("adtech-exchange", tmp_path, monkeypatch)
+    code, data, report = scan("adtech-exchange", tmp_path, monkeypatch, offline_data)
     assert code == cli.EXIT_NO_GO and data["verdict"] == "no-go"
     lights = {row["category"]: row["light"] for row in data["scorecard"]}
     assert lights["reliability"] == lights["security"] == lights["disaster-recovery"] == "red"
@@ -63,8 +73,10 @@ def test_adtech_exchange_is_no_go_with_its_known_gaps(
 
 
 @pytest.mark.slow
-def test_ready_service_is_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code, data, report = scan("ready-service", tmp_path, monkeypatch)
+def test_ready_service_is_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_data: list[str]
+) -> None:
+    code, data, report = scan("ready-service", tmp_path, monkeypatch, offline_data)
     assert code == cli.EXIT_GO and data["verdict"] == "go"
     blockers = [f for f in data["findings"] if f["severity"] == "blocker" and not f["waived"]]
     assert blockers == []
