@@ -31,7 +31,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"""(\b[\w.-]*(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)"""
-            r"""[\w.-]*["']?\s*(?:=|:|,)\s*["']?)(?!\$|<|os\.|\{\{|env\b|secretKeyRef)([^\s"',)}]{4,})""",
+            r"""[\w.-]*["']?\s*(?:=|:|,)\s*["']?)(?!\$|<|\{|\[|os\.|env\b|secretKeyRef)([^\s"',)}]{4,})""",
             re.I,
         ),
         rf"\1{REDACTED}",
