@@ -6,6 +6,7 @@ Exit codes: 0 Go, 1 No-Go, 2 usage or configuration error, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -74,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)",
     )
     scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
+    scan.add_argument(
+        "--osv-url",
+        metavar="URL",
+        help="OSV-compatible /v1/query URL for the Python and Node dependency scans (offline use; "
+        "overrides vulnerabilities.osv_url)",
+    )
+    scan.add_argument(
+        "--go-vulndb",
+        metavar="PATH",
+        help="local Go vulnerability database, directory or file:// URL (overrides vulnerabilities.go_db)",
+    )
 
     commands.add_parser("checks", help="list the check catalogue")
     explain = commands.add_parser("explain", help="explain one check: why, what it reads, how to fix")
@@ -125,6 +137,17 @@ def _scan(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     policy = config.load(root, args.config, known_checks=registry.known_ids())
+    if args.osv_url or args.go_vulndb:
+        if args.osv_url and not args.osv_url.startswith(("http://", "https://")):
+            raise UsageError(f"--osv-url must be an http(s) URL, not {args.osv_url!r}")
+        policy = dataclasses.replace(
+            policy,
+            vulnerabilities=dataclasses.replace(
+                policy.vulnerabilities,
+                osv_url=args.osv_url or policy.vulnerabilities.osv_url,
+                go_db=args.go_vulndb or policy.vulnerabilities.go_db,
+            ),
+        )
     categories = _categories(args.categories)
     checkpoint_path = None
     if not args.no_checkpoint:
@@ -137,7 +160,7 @@ def _scan(args: argparse.Namespace) -> int:
         categories=categories,
         checkpoint_path=checkpoint_path,
         resume=args.resume,
-        scanners=default_scanners(),
+        scanners=default_scanners(osv_url=policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db),
         exclude=output_excludes(
             root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv (once) and installs readiness with its development tools into it, and the
-# scanners it drives (semgrep, ...) each in its own virtual environment under .tools/, linked
-# from .tools/bin: their pinned dependencies conflict with each other.
+# scanners it drives (semgrep, pip-audit, safety) each in its own virtual environment under
+# .tools/, linked from .tools/bin: their pinned dependencies conflict with each other.
+# govulncheck and the Go toolchain come from Debian packages (.ci/run installs them).
 # Sourced by demo.sh and test.sh; safe to run again (pip skips what is installed).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,8 @@ quietly "$here/.venv/bin/python" -m pip install -e "$here[dev]"
 # scanner name, pip requirement, executable
 tools=(
   "semgrep semgrep==1.185.0 semgrep"
+  "pip-audit pip-audit==2.10.1 pip-audit"
+  "safety safety==3.8.1 safety"
 )
 mkdir -p "$here/.tools/bin"
 for entry in "${tools[@]}"; do

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,29 @@ def run(
         completed.stdout.decode("utf-8", errors="replace"),
         completed.stderr.decode("utf-8", errors="replace"),
     )
+
+
+def run_until(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    deadline: float,
+    total: float,
+    env: Mapping[str, str] | None = None,
+    name: str,
+) -> Completed:
+    """:func:`run` for a scanner that starts several processes within one time budget: each gets
+    what is left until ``deadline`` (a ``time.monotonic()`` value), and running out is reported
+    against the whole budget ``total``."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise ScannerError(f"{name} timed out after {total:g} s")
+    try:
+        return run(argv, cwd=cwd, timeout=left, env=env, name=name)
+    except ScannerError as error:
+        if str(error).startswith(f"{name} timed out after"):
+            raise ScannerError(f"{name} timed out after {total:g} s") from None
+        raise
 
 
 def last_line(text: str, limit: int = 300) -> str:

@@ -1,0 +1,199 @@
+"""Node dependencies: lock files against an OSV service, or ``npm audit`` without one.
+
+With an OSV URL configured, every locked package version (package-lock.json, npm-shrinkwrap.json,
+yarn.lock, pnpm-lock.yaml) is matched through that service's ``/v1/querybatch`` and the full
+advisories fetched from ``/v1/vulns/<id>``: nothing else is contacted, no npm process runs.
+
+Without one, ``npm audit --json --package-lock-only`` asks the npm registry configured on the
+machine; it reads the lock file only (no install, no scripts). Offline, that fails, and the
+result is *not assessed*. yarn and pnpm lock files need the OSV service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from readiness import __version__
+from readiness.repo import Repo
+from readiness.scanners import nodedeps, osv, process
+from readiness.scanners.base import Scanner, ScannerError
+
+_ENV = {"npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "true"}
+_NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+_GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}")
+
+
+class NpmAudit(Scanner):
+    name = "npm-audit"
+
+    def __init__(self, osv_url: str | None = None) -> None:
+        self.osv_url = osv_url
+        self._executable = None if osv_url else process.find("npm", "READINESS_NPM")
+
+    def detect_version(self) -> str | None:
+        if self.osv_url:
+            return f"OSV lockfile match (readiness {__version__})"
+        if self._executable is None:
+            return None
+        try:
+            completed = process.run(
+                [self._executable, "--version"], cwd=Path.cwd(), timeout=60, env=_ENV, name="npm"
+            )
+        except ScannerError:
+            return None
+        version = completed.stdout.strip()
+        return f"npm {version}" if completed.returncode == 0 and re.match(r"^\d+\.\d+", version) else None
+
+    def inputs(self, repo: Repo) -> Sequence[str]:
+        return repo.named(*nodedeps.LOCK_NAMES)
+
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[osv.DependencyReport, str]:
+        locks = [nodedeps.parse(path, repo.text(path)) for path in files]
+        broken = [lock for lock in locks if lock.problem]
+        if broken:
+            raise ScannerError(f"{broken[0].path} could not be read: {broken[0].problem}")
+        if self.osv_url:
+            report = self._osv(locks, timeout)
+            return report, f"OSV at {self.osv_url}: {report.summary()}"
+        report = self._npm(repo, locks, timeout)
+        return report, f"npm audit (the configured npm registry): {report.summary()}"
+
+    # ---- OSV ------------------------------------------------------------------------------
+    def _osv(self, locks: list[nodedeps.NodeLock], timeout: float) -> osv.DependencyReport:
+        assert self.osv_url is not None
+        keys = sorted({(p.name, p.version) for lock in locks for p in lock.packages})
+        entries = osv.query_batch(self.osv_url, [("npm", n, v) for n, v in keys], timeout, self.name)
+        advisories = {
+            key: [osv.advisory_from_osv(entry, key[0], "npm") for entry in found]
+            for key, found in zip(keys, entries, strict=True)
+            if found
+        }
+        return _report(locks, advisories)
+
+    # ---- npm audit ------------------------------------------------------------------------
+    def _npm(self, repo: Repo, locks: list[nodedeps.NodeLock], timeout: float) -> osv.DependencyReport:
+        assert self._executable is not None
+        unsupported = [lock.path for lock in locks if PurePosixPath(lock.path).name not in _NPM_LOCKS]
+        if unsupported:
+            raise ScannerError(
+                f"{unsupported[0]}: npm audit reads package-lock.json only; configure an OSV URL "
+                "(--osv-url) to match yarn and pnpm lock files"
+            )
+        advisories: dict[tuple[str, str], list[osv.Advisory]] = {}
+        deadline = time.monotonic() + timeout
+        for lock in locks:
+            directory = repo.root / PurePosixPath(lock.path).parent
+            argv = [self._executable, "audit", "--json", "--package-lock-only", "--ignore-scripts"]
+            completed = process.run_until(
+                argv, cwd=directory, deadline=deadline, total=timeout, env=_ENV, name="npm audit"
+            )
+            for key, found in parse_npm(
+                completed.stdout, completed.stderr, completed.returncode, lock
+            ).items():
+                advisories.setdefault(key, [])
+                known = {a.id for a in advisories[key]}
+                advisories[key] += [a for a in found if a.id not in known]
+        return _report(locks, advisories)
+
+
+def _report(
+    locks: list[nodedeps.NodeLock], advisories: dict[tuple[str, str], list[osv.Advisory]]
+) -> osv.DependencyReport:
+    vulnerabilities: list[osv.Vulnerability] = []
+    manifests: list[osv.Manifest] = []
+    for lock in locks:
+        unique = lock.unique()
+        vulnerable = 0
+        for package in unique:
+            found = advisories.get((package.name, package.version))
+            if not found:
+                continue
+            vulnerable += 1
+            fixes = [osv.lowest_fix(package.version, a.fixed) for a in found]
+            vulnerabilities.append(
+                osv.Vulnerability(
+                    ecosystem="npm",
+                    package=package.name,
+                    version=package.version,
+                    path=lock.path,
+                    line=package.line,
+                    advisories=tuple(sorted(found, key=lambda a: a.id)),
+                    fix=osv.combined_fix(fixes),
+                    dev=package.dev,
+                )
+            )
+        manifests.append(osv.Manifest(lock.path, len(unique), vulnerable))
+    return osv.DependencyReport("npm-audit", tuple(vulnerabilities), tuple(manifests))
+
+
+def parse_npm(
+    stdout: str, stderr: str, returncode: int, lock: nodedeps.NodeLock
+) -> dict[tuple[str, str], list[osv.Advisory]]:
+    """``npm audit --json`` (report version 2, npm 7 and later) → advisories per locked
+    (name, version). npm exits 1 both when it found vulnerabilities and when it failed; only a
+    report with ``auditReportVersion`` counts as a result."""
+    try:
+        data: Any = json.loads(stdout)
+    except ValueError:
+        reason = process.last_line(stderr) if stderr.strip() else process.last_line(stdout)
+        raise ScannerError(f"npm audit printed no JSON (exit {returncode}): {reason}") from None
+    if not isinstance(data, dict):
+        raise ScannerError("npm audit printed JSON that is not an object")
+    if "auditReportVersion" not in data:
+        error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
+        message = str(error.get("summary") or data.get("message") or process.last_line(stderr)).strip()
+        first = message.splitlines()[0] if message else "no reason given"
+        raise ScannerError(f"npm audit failed (exit {returncode}): {first[:300]}")
+    if data.get("auditReportVersion") != 2:
+        raise ScannerError(f"npm audit report version {data.get('auditReportVersion')} is not supported")
+    if returncode not in (0, 1):
+        raise ScannerError(f"npm audit exited with {returncode}: {process.last_line(stderr)}")
+    versions = {package.node: package.version for package in lock.packages}
+    found: dict[tuple[str, str], list[osv.Advisory]] = {}
+    for name, vulnerability in (data.get("vulnerabilities") or {}).items():
+        if not isinstance(vulnerability, dict):
+            raise ScannerError("npm audit output has a malformed vulnerability")
+        # "via" holds advisories (objects) or names of vulnerable dependencies (strings): only
+        # the package with the advisory itself is reported; its dependents follow from it.
+        direct = [via for via in vulnerability.get("via") or () if isinstance(via, dict)]
+        if not direct:
+            continue
+        advisories = [_npm_advisory(via) for via in direct]
+        nodes = [str(node) for node in vulnerability.get("nodes") or ()]
+        installed = {versions[node] for node in nodes if node in versions}
+        if not installed:
+            raise ScannerError(f"npm audit reports {name} at nodes the lock file does not have")
+        for version in installed:
+            found.setdefault((str(name), version), []).extend(advisories)
+    return found
+
+
+def _npm_advisory(via: dict[str, Any]) -> osv.Advisory:
+    url = str(via.get("url") or "")
+    ghsa = _GHSA.search(url)
+    cvss: dict[str, Any] = via["cvss"] if isinstance(via.get("cvss"), dict) else {}
+    score = cvss.get("score")
+    level = str(via.get("severity") or "").lower()
+    band = osv.band(float(score)) if isinstance(score, int | float) and score > 0 else None
+    band = band or {"critical": osv.CRITICAL, "high": osv.HIGH, "moderate": osv.MEDIUM, "low": osv.LOW}.get(
+        level
+    )
+    advisory_id = ghsa.group(0) if ghsa else f"npm-{via.get('source', '?')}"
+    return osv.Advisory(
+        id=advisory_id,
+        aliases=(f"npm-{via['source']}",) if ghsa and via.get("source") else (),
+        summary=str(via.get("title") or "")[:200],
+        fixed=_fixed_from_range(str(via.get("range") or "")),
+        band=band,
+        score=float(score) if isinstance(score, int | float) and score > 0 else None,
+    )
+
+
+def _fixed_from_range(vulnerable: str) -> tuple[str, ...]:
+    """The fixed versions implied by npm's vulnerable range (``<4.17.21``, ``>=2.0.0 <2.3.1``)."""
+    return tuple(dict.fromkeys(re.findall(r"<\s*(\d+\.\d+\.\d+[^\s|]*)", vulnerable)))

@@ -1,0 +1,438 @@
+"""Python dependency manifests: which files say what gets installed, and what they pin.
+
+Pure text parsing (through the repository view), shared by the pip-audit and safety adapters
+(which audit the pinned requirements) and by the ``security/pinned-dependencies`` check (which
+reports the unpinned ones). Nothing here installs, builds or resolves anything: a requirement
+is audited only when the manifest itself names one exact version.
+
+Per directory, the install manifests are its lock files (poetry.lock, uv.lock, Pipfile.lock,
+pdm.lock) and requirements files; ``pyproject.toml`` dependencies are the install manifest only
+when neither exists beside it (ranges there are normal when a lock or a compiled requirements
+file pins them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from readiness.repo import Repo
+from readiness.scanners import osv
+
+PINNED, UNPINNED, DIRECT = "pinned", "unpinned", "direct"
+LOCK_FILES = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
+_REQUIREMENTS_NAME = re.compile(r"^(.*[-_.])?requirements([-_.].*)?\.txt$", re.IGNORECASE)
+# Manifests and groups for development, tests, docs or linting: not shipped to production.
+_DEV_WORD = re.compile(
+    r"(^|[-_./\[])(dev|develop|development|tests?|testing|lint|docs?|typing|ci)([-_.\]]|$)", re.I
+)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str  # as written
+    line: int
+    text: str  # the requirement as written (without comments and options)
+    kind: str  # pinned, unpinned or direct (a URL, VCS or local path: not auditable by version)
+    version: str | None = None  # the exact version when pinned
+    dev: bool = False
+
+    @property
+    def key(self) -> str:
+        return canonicalize_name(self.name)
+
+
+@dataclass(frozen=True)
+class PythonManifest:
+    path: str
+    kind: str  # "requirements", "pyproject", or the lock file's name
+    requirements: tuple[Requirement, ...]
+    problems: tuple[tuple[int, str], ...] = ()  # (line, why) of entries that could not be read
+    dev: bool = False  # the whole file is for development
+
+    @property
+    def pinned(self) -> list[Requirement]:
+        return [r for r in self.requirements if r.kind == PINNED]
+
+    @property
+    def unpinned(self) -> list[Requirement]:
+        return [r for r in self.requirements if r.kind == UNPINNED]
+
+    @property
+    def direct(self) -> list[Requirement]:
+        return [r for r in self.requirements if r.kind == DIRECT]
+
+    def pinned_lines(self) -> str:
+        """The pinned requirements as ``name==version`` lines: the audit input. Extras and
+        environment markers are dropped so every pinned package is audited on every platform."""
+        return "".join(f"{r.key}=={r.version}\n" for r in self.pinned)
+
+
+def is_dev_name(path: str) -> bool:
+    """``requirements-dev.txt``, ``requirements/test.txt``, ``docs/requirements.txt``, ``[lint]``."""
+    pure = PurePosixPath(path)
+    return bool(_DEV_WORD.search(pure.name.rsplit(".", 1)[0]) or _DEV_WORD.fullmatch(pure.parent.name))
+
+
+def is_requirements_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return bool(_REQUIREMENTS_NAME.match(pure.name)) or (
+        pure.suffix == ".txt" and pure.parent.name == "requirements"
+    )
+
+
+def manifest_paths(repo: Repo) -> tuple[list[str], list[str]]:
+    """(install manifests, pyproject files superseded by a lock or requirements file beside them)."""
+    locks = repo.named(*LOCK_FILES)
+    requirements = [path for path in repo.paths if is_requirements_file(path)]
+    pinned_dirs = {_project_dir(path) for path in [*locks, *requirements]}
+    chosen: list[str] = [*locks, *requirements]
+    superseded: list[str] = []
+    for path in repo.named("pyproject.toml"):
+        (superseded if _project_dir(path) in pinned_dirs else chosen).append(path)
+    return sorted(chosen), sorted(superseded)
+
+
+def _project_dir(path: str) -> str:
+    parent = PurePosixPath(path).parent
+    return (parent.parent if parent.name == "requirements" else parent).as_posix()
+
+
+def read_manifest(repo: Repo, path: str) -> PythonManifest:
+    name = PurePosixPath(path).name
+    text = repo.text(path)
+    if name == "pyproject.toml":
+        return parse_pyproject(path, text)
+    if name == "Pipfile.lock":
+        return parse_pipfile_lock(path, text)
+    if name in LOCK_FILES:
+        return parse_toml_lock(path, text)
+    return parse_requirements(path, text)
+
+
+def manifests(repo: Repo) -> list[PythonManifest]:
+    """Every install manifest, parsed; pyproject files with nothing to install are left out."""
+    chosen, _ = manifest_paths(repo)
+    parsed = [read_manifest(repo, path) for path in chosen]
+    return [m for m in parsed if m.requirements or m.problems or m.kind != "pyproject"]
+
+
+# ---- requirements files ---------------------------------------------------------------------
+_OPTION = re.compile(r"\s+--?[A-Za-z]")  # per-requirement options such as --hash=...
+_URL_ONLY = re.compile(r"^(?:[a-z+]+://|git\+|\.{0,2}/|file:)", re.IGNORECASE)
+_EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
+
+
+def parse_requirements(path: str, text: str) -> PythonManifest:
+    dev = is_dev_name(path)
+    found: list[Requirement] = []
+    problems: list[tuple[int, str]] = []
+    for number, line in _logical_lines(text):
+        line = re.sub(r"(^|\s)#.*$", "", line).strip()
+        if not line:
+            continue
+        if line.startswith(("-e ", "--editable")):
+            target = line.split(None, 1)[1] if " " in line else line.split("=", 1)[-1]
+            egg = _EGG.search(target)
+            found.append(Requirement(egg.group(1) if egg else target, number, line, DIRECT, dev=dev))
+            continue
+        if line.startswith("-"):  # -r, -c, --index-url, ...: options, not requirements
+            continue
+        requirement_text = _OPTION.split(line, maxsplit=1)[0].strip()
+        if _URL_ONLY.match(requirement_text):
+            egg = _EGG.search(requirement_text)
+            name = egg.group(1) if egg else requirement_text
+            found.append(Requirement(name, number, requirement_text, DIRECT, dev=dev))
+            continue
+        requirement = _requirement(requirement_text, number, dev)
+        if requirement is None:
+            problems.append((number, f"cannot parse requirement {requirement_text[:80]!r}"))
+        else:
+            found.append(requirement)
+    return PythonManifest(path, "requirements", tuple(found), tuple(problems), dev)
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Lines with backslash continuations joined, numbered by the line they start on."""
+    pending, start = "", 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
+        if not pending:
+            start = number
+        if raw.endswith("\\"):
+            pending += raw[:-1] + " "
+            continue
+        yield start, pending + raw
+        pending = ""
+    if pending:
+        yield start, pending
+
+
+def _requirement(text: str, line: int, dev: bool) -> Requirement | None:
+    try:
+        parsed = PackagingRequirement(text)
+    except InvalidRequirement:
+        return None
+    if parsed.url:
+        return Requirement(parsed.name, line, text, DIRECT, dev=dev)
+    specifiers = list(parsed.specifier)
+    if len(specifiers) == 1 and specifiers[0].operator in ("==", "===") and "*" not in specifiers[0].version:
+        return Requirement(parsed.name, line, text, PINNED, specifiers[0].version, dev)
+    return Requirement(parsed.name, line, text, UNPINNED, dev=dev)
+
+
+# ---- pyproject.toml -------------------------------------------------------------------------
+def parse_pyproject(path: str, text: str) -> PythonManifest:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return PythonManifest(path, "pyproject", (), ((_toml_error_line(error), f"invalid TOML: {error}"),))
+    lines = text.split("\n")
+    found: list[Requirement] = []
+    problems: list[tuple[int, str]] = []
+
+    def add(requirement_text: str, dev: bool) -> None:
+        line = _line_containing(lines, f'"{requirement_text}"', f"'{requirement_text}'")
+        requirement = _requirement(requirement_text, line, dev)
+        if requirement is None:
+            problems.append((line, f"cannot parse requirement {requirement_text[:80]!r}"))
+        else:
+            found.append(requirement)
+
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+    for item in project.get("dependencies") or ():
+        if isinstance(item, str):
+            add(item, False)
+    for extra, items in (project.get("optional-dependencies") or {}).items():
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, str):
+                add(item, is_dev_name(f"[{extra}]"))
+    for items in (data.get("dependency-groups") or {}).values():
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, str):
+                add(item, True)  # dependency groups are never installed by default
+    poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    if isinstance(poetry, dict):
+        found += _poetry_dependencies(poetry.get("dependencies"), lines, False)
+        found += _poetry_dependencies(poetry.get("dev-dependencies"), lines, True)
+        for group, body in (poetry.get("group") or {}).items():
+            if isinstance(body, dict):
+                found += _poetry_dependencies(body.get("dependencies"), lines, is_dev_name(f"[{group}]"))
+    return PythonManifest(path, "pyproject", tuple(found), tuple(problems))
+
+
+def _poetry_dependencies(table: Any, lines: list[str], dev: bool) -> list[Requirement]:
+    found: list[Requirement] = []
+    for name, value in (table or {}).items() if isinstance(table, dict) else ():
+        if name.lower() == "python":
+            continue
+        line = _line_starting(lines, name)
+        if isinstance(value, dict):
+            if any(key in value for key in ("git", "path", "url")):
+                found.append(Requirement(name, line, f"{name} = {value}", DIRECT, dev=dev))
+                continue
+            value = value.get("version", "*")
+        constraint = str(value).strip()
+        # Poetry reads a bare version as an exact pin; ^, ~, *, >= and friends are ranges.
+        exact = re.fullmatch(r"(?:==)?\s*([0-9][0-9A-Za-z.+!-]*)", constraint)
+        if exact:
+            found.append(Requirement(name, line, f"{name} = {constraint}", PINNED, exact.group(1), dev))
+        else:
+            found.append(Requirement(name, line, f"{name} = {constraint}", UNPINNED, dev=dev))
+    return found
+
+
+def _line_containing(lines: list[str], *needles: str) -> int:
+    for number, text in enumerate(lines, start=1):
+        if any(needle in text for needle in needles):
+            return number
+    return 1
+
+
+def _line_starting(lines: list[str], key: str) -> int:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, text in enumerate(lines, start=1):
+        if pattern.match(text):
+            return number
+    return 1
+
+
+def _toml_error_line(error: tomllib.TOMLDecodeError) -> int:
+    match = re.search(r"line (\d+)", str(error))
+    return int(match.group(1)) if match else 1
+
+
+# ---- lock files -----------------------------------------------------------------------------
+def parse_toml_lock(path: str, text: str) -> PythonManifest:
+    """poetry.lock, uv.lock and pdm.lock: ``[[package]]`` tables with a name and a version."""
+    kind = PurePosixPath(path).name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return PythonManifest(path, kind, (), ((_toml_error_line(error), f"invalid TOML: {error}"),))
+    packages = [p for p in data.get("package") or () if isinstance(p, dict)]
+    name_lines = _package_name_lines(text)
+    found: list[Requirement] = []
+    problems: list[tuple[int, str]] = []
+    for index, package in enumerate(packages):
+        line = name_lines[index] if index < len(name_lines) else 1
+        name, version = package.get("name"), package.get("version")
+        if not isinstance(name, str):
+            problems.append((line, "package without a name"))
+            continue
+        source: dict[str, Any] = package["source"] if isinstance(package.get("source"), dict) else {}
+        # The project itself (editable, virtual, a directory) is not a published package.
+        if any(key in source for key in ("editable", "virtual", "directory", "path")) or (
+            source.get("type") in ("directory", "file")
+        ):
+            continue
+        if any(key in source for key in ("git", "url")) or source.get("type") in ("git", "url"):
+            found.append(Requirement(name, line, f"{name} ({source})", DIRECT))
+            continue
+        if "editable" in package or "path" in package or "git" in package:
+            continue
+        if not isinstance(version, str):
+            problems.append((line, f"{name} has no version"))
+            continue
+        dev = package.get("category") == "dev" or bool(set(package.get("groups") or ()) - {"default", "main"})
+        found.append(Requirement(name, line, f"{name}=={version}", PINNED, version, dev))
+    return PythonManifest(path, kind, tuple(found), tuple(problems))
+
+
+def _package_name_lines(text: str) -> list[int]:
+    """The line of each ``[[package]]`` table's ``name = `` key, in table order."""
+    result: list[int] = []
+    in_package = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_package = stripped == "[[package]]"
+            if in_package:
+                result.append(number)
+            continue
+        if in_package and re.match(r"name\s*=", stripped):
+            result[-1] = number
+            in_package = False
+    return result
+
+
+def parse_pipfile_lock(path: str, text: str) -> PythonManifest:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        line = getattr(error, "lineno", 1)
+        return PythonManifest(path, "Pipfile.lock", (), ((line, f"invalid JSON: {error}"),))
+    if not isinstance(data, dict):
+        return PythonManifest(path, "Pipfile.lock", (), ((1, "expected a JSON object"),))
+    lines = text.split("\n")
+    found: list[Requirement] = []
+    problems: list[tuple[int, str]] = []
+    for section, dev in (("default", False), ("develop", True)):
+        packages = data.get(section)
+        if not isinstance(packages, Mapping):
+            continue
+        start = _line_containing(lines, f'"{section}"')
+        for name, body in packages.items():
+            line = _line_after(lines, start, f'"{name}"')
+            if not isinstance(body, Mapping):
+                problems.append((line, f"{name}: expected an object"))
+                continue
+            if any(key in body for key in ("git", "path", "file", "editable")):
+                found.append(Requirement(name, line, f"{name} ({section})", DIRECT, dev=dev))
+                continue
+            version = str(body.get("version", ""))
+            if version.startswith("==") and "*" not in version:
+                found.append(Requirement(name, line, f"{name}{version}", PINNED, version[2:], dev))
+            else:
+                found.append(Requirement(name, line, f"{name}{version}", UNPINNED, dev=dev))
+    return PythonManifest(path, "Pipfile.lock", tuple(found), tuple(problems))
+
+
+def _line_after(lines: list[str], start: int, needle: str) -> int:
+    for number in range(start, len(lines) + 1):
+        if needle in lines[number - 1]:
+            return number
+    return start
+
+
+# ---- from manifests to an audit, and back ---------------------------------------------------
+def layers(found: list[PythonManifest]) -> list[list[tuple[str, str]]]:
+    """The distinct pinned (name, version) pairs, split so no list holds two versions of one
+    package: pip-audit refuses duplicate requirements, so each list is one audit run."""
+    result: list[list[tuple[str, str]]] = []
+    seen: set[tuple[str, str]] = set()
+    for manifest in found:
+        for requirement in manifest.pinned:
+            pair = (requirement.key, str(requirement.version))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            for layer in result:
+                if all(name != pair[0] for name, _ in layer):
+                    layer.append(pair)
+                    break
+            else:
+                result.append([pair])
+    return result
+
+
+def requirements_text(layer: list[tuple[str, str]]) -> str:
+    return "".join(f"{name}=={version}\n" for name, version in sorted(layer))
+
+
+def pep440_key(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
+
+
+def report(
+    tool: str,
+    found: list[PythonManifest],
+    advisories: Mapping[tuple[str, str], list[osv.Advisory]],
+    notes: tuple[str, ...] = (),
+) -> osv.DependencyReport:
+    """Put the advisories found for each (name, version) back on the manifest lines that pin it."""
+    vulnerabilities: list[osv.Vulnerability] = []
+    summaries: list[osv.Manifest] = []
+    for manifest in found:
+        vulnerable = 0
+        for requirement in manifest.pinned:
+            version = str(requirement.version)
+            matched = advisories.get((requirement.key, version)) or []
+            if not matched:
+                continue
+            vulnerable += 1
+            fixes = [osv.lowest_fix(version, a.fixed, pep440_key) for a in matched]
+            vulnerabilities.append(
+                osv.Vulnerability(
+                    ecosystem="PyPI",
+                    package=requirement.name,
+                    version=version,
+                    path=manifest.path,
+                    line=requirement.line,
+                    advisories=tuple(sorted(matched, key=lambda a: a.id)),
+                    fix=osv.combined_fix(fixes, pep440_key),
+                    dev=manifest.dev or requirement.dev,
+                )
+            )
+        left_out = []
+        if manifest.unpinned:
+            left_out.append(f"{len(manifest.unpinned)} unpinned not audited")
+        if manifest.direct:
+            left_out.append(f"{len(manifest.direct)} URL/VCS/path requirement(s) not audited")
+        if manifest.problems:
+            left_out.append(f"{len(manifest.problems)} unreadable entr(y/ies)")
+        summaries.append(osv.Manifest(manifest.path, len(manifest.pinned), vulnerable, ", ".join(left_out)))
+    return osv.DependencyReport(tool, tuple(vulnerabilities), tuple(summaries), notes)
