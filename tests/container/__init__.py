@@ -1,0 +1,1 @@
+"""Builds and runs the action's container image (buildah): see test_image.py."""
