@@ -85,9 +85,9 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         specs = registry.checks_for(category)
         fingerprint = _fingerprint(category, specs, config, tree, versions)
         previous = saved.get(category)
-        reusable = (
-            previous if previous is not None and _still_valid(previous, fingerprint, repo, specs) else None
-        )
+        reusable = None
+        if previous is not None and _fresh_enough(previous, specs, scanners, config, started):
+            reusable = previous if _still_valid(previous, fingerprint, repo, specs) else None
         plans.append((category, specs, fingerprint, reusable))
 
     # Scanners run once, in parallel, and only for categories that will actually run.
@@ -243,6 +243,27 @@ def _fingerprint(
         "scanners": dict(sorted(scanner_versions.items())),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _fresh_enough(
+    state: checkpoint.CategoryState,
+    specs: Sequence[CheckSpec],
+    scanners: Mapping[str, Scanner],
+    config: Config,
+    now: dt.datetime,
+) -> bool:
+    """Advisory-based results expire: a vulnerability published since makes them stale."""
+    uses_advisories = any(
+        name in scanners and scanners[name].advisory_data for spec in specs for name in spec.scanners
+    )
+    if not uses_advisories:
+        return True
+    try:
+        completed = dt.datetime.fromisoformat(state.completed_at)
+    except ValueError:
+        return False
+    age = now - completed
+    return dt.timedelta(0) <= age <= dt.timedelta(hours=config.vulnerabilities.max_age_hours)
 
 
 def _still_valid(

@@ -167,3 +167,29 @@ def test_disabled_categories_are_skipped_with_a_warning(tmp_path: Path) -> None:
     assessment = assess(ScanRequest(root=tmp_path, config=config))
     assert Category.COMPLIANCE not in [c.category for c in assessment.categories]
     assert "category Compliance & legal is disabled in the configuration" in assessment.warnings
+
+
+def test_advisory_results_expire_from_checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import json
+
+    register(monkeypatch, "load-validation/zz-advisories", lambda ctx: CheckResult.passed("ok"), ("fake",))
+    scanner = FakeScanner("1.0", ["a.py"])
+    scanner.advisory_data = True
+    checkpoint = tmp_path / "cp" / "p.md"
+    request = ScanRequest(
+        root=tmp_path,
+        config=Config(project="p"),
+        scanners=[scanner],
+        resume=True,
+        checkpoint_path=checkpoint,
+        categories=frozenset({Category.LOAD_VALIDATION}),
+    )
+    assess(request)
+    assert assess(request).categories[0].reused and scanner.runs == 1
+
+    state = json.loads(checkpoint.with_suffix(".json").read_text())
+    day_old = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)).replace(microsecond=0).isoformat()
+    state["categories"]["load-validation"]["completed_at"] = day_old
+    checkpoint.with_suffix(".json").write_text(json.dumps(state))
+    assert not assess(request).categories[0].reused and scanner.runs == 2

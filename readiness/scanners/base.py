@@ -46,6 +46,9 @@ class ScanOutput:
 
 class Scanner(abc.ABC):
     name: str = ""
+    # True for scanners whose answer changes without any file changing (new advisories are
+    # published every day): their results are reused from a checkpoint only while fresh.
+    advisory_data: bool = False
     _version_known = False
     _version: str | None = None
 

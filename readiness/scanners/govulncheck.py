@@ -90,6 +90,7 @@ class GoFinding:
 
 class Govulncheck(Scanner):
     name = "govulncheck"
+    advisory_data = True
 
     def __init__(self, db: str | None = None) -> None:
         self.db = _db_url(db)

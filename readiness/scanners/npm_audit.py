@@ -30,6 +30,7 @@ _GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}")
 
 class NpmAudit(Scanner):
     name = "npm-audit"
+    advisory_data = True
 
     def __init__(self, osv_url: str | None = None) -> None:
         self.osv_url = osv_url

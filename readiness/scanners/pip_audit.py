@@ -36,6 +36,7 @@ EXIT_VULNERABLE = 1  # pip-audit exits 1 when it found vulnerabilities, and also
 
 class PipAudit(Scanner):
     name = "pip-audit"
+    advisory_data = True
 
     def __init__(self, osv_url: str | None = None) -> None:
         self.osv_url = osv_url

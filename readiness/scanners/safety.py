@@ -43,6 +43,7 @@ _EXIT_REASONS = {
 
 class Safety(Scanner):
     name = "safety"
+    advisory_data = True
 
     def __init__(self, db: str | None = None, key_variable: str = "SAFETY_API_KEY") -> None:
         self.db = db
