@@ -176,9 +176,10 @@ def test_advisory_results_expire_from_checkpoints(tmp_path: Path, monkeypatch: p
     register(monkeypatch, "load-validation/zz-advisories", lambda ctx: CheckResult.passed("ok"), ("fake",))
     scanner = FakeScanner("1.0", ["a.py"])
     scanner.advisory_data = True
-    checkpoint = tmp_path / "cp" / "p.md"
+    checkpoint = tmp_path / "cp" / "p.md"  # outside the scanned tree, as the CLI arranges
+    (tmp_path / "repo").mkdir()
     request = ScanRequest(
-        root=tmp_path,
+        root=tmp_path / "repo",
         config=Config(project="p"),
         scanners=[scanner],
         resume=True,
