@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from readiness import seed
+from readiness.checks.observability._facts import folder, own_files
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
@@ -39,30 +39,15 @@ _EXPOSITION: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
         ),
     ),
 }
-_TEST_DIRS = {"test", "tests", "__tests__", "testdata", "vendor", "e2e"}
 
 
-def _is_test(path: str) -> bool:
-    """Tests and vendored code import exporters too, without the service exposing anything."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    return (
-        bool(_TEST_DIRS.intersection(pure.parts[:-1]))
-        or name.endswith(("_test.go", "_test.py"))
-        or name.startswith("test_")
-        or name == "conftest.py"
-        or ".test." in name
-        or ".spec." in name
-    )
-
-
-def _own_files(repo: Repo, service: Service, suffixes: tuple[str, ...]) -> list[str]:
-    """The service's own source files (nested services' files belong to them), tests left out."""
-    return [path for path in repo.files_of(service, *suffixes) if not _is_test(path)]
-
-
-def _folder(service: Service) -> str:
-    return "the repository root" if service.path == "." else f"{service.path}/"
+def exposition(repo: Repo, service: Service) -> Evidence | None:
+    """Where the service imports a Prometheus exposition handler or exporter, or None."""
+    if service.language not in _EXPOSITION:
+        return None
+    suffixes, pattern = _EXPOSITION[service.language]
+    found = repo.search(pattern, own_files(repo, service, suffixes))
+    return repo.evidence(found[0].path, found[0].line) if found else None
 
 
 @check(
@@ -104,15 +89,14 @@ def metrics_endpoint(ctx: CheckContext) -> CheckResult:
     failures: list[Failure] = []
     exposing: list[Evidence] = []
     for service in judged:
-        suffixes, pattern = _EXPOSITION[service.language]
-        matches = repo.search(pattern, _own_files(repo, service, suffixes))
-        if matches:
-            exposing.append(repo.evidence(matches[0].path, matches[0].line))
+        exposed = exposition(repo, service)
+        if exposed is not None:
+            exposing.append(exposed)
             continue
         failures.append(
             Failure(
                 f"{service.language} service {service.name!r} ({service.path}) exposes no Prometheus metrics",
-                (Evidence.absent(f"no Prometheus client or exporter import under {_folder(service)}"),),
+                (Evidence.absent(f"no Prometheus client or exporter import under {folder(service)}"),),
             )
         )
     return CheckResult.from_failures(

@@ -13,6 +13,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -34,6 +35,8 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.5),
 )
+# Summed over the pod's gunicorn workers: requests being served now, against workers x threads.
+IN_FLIGHT = Gauge("floors_http_in_flight_requests", "HTTP requests being served.", multiprocess_mode="livesum")
 
 FLOOR_QUERY = """
     SELECT floor_cpm
@@ -67,6 +70,8 @@ def create_app(pool: ConnectionPool | None = None) -> Flask:
     @app.before_request
     def start_request() -> None:
         g.started = time.perf_counter()
+        IN_FLIGHT.inc()
+        g.in_flight = True
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.request_id_token = logs.request_id_var.set(g.request_id)
@@ -81,6 +86,8 @@ def create_app(pool: ConnectionPool | None = None) -> Flask:
 
     @app.teardown_request
     def reset_request_id(_exc: BaseException | None) -> None:
+        if g.pop("in_flight", False):
+            IN_FLIGHT.dec()
         token = g.pop("request_id_token", None)
         if token is not None:
             logs.request_id_var.reset(token)

@@ -1,0 +1,18 @@
+const { NodeSDK } = require('@opentelemetry/sdk-node');
+const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node');
+const { W3CTraceContextPropagator } = require('@opentelemetry/core');
+
+// ruleid: js-tracer-provider
+const sdk = new NodeSDK({
+  traceExporter: exporter,
+  // ruleid: js-trace-instrumentation
+  instrumentations: [getNodeAutoInstrumentations()],
+  // ruleid: js-trace-propagator
+  textMapPropagator: new W3CTraceContextPropagator(),
+});
+sdk.start();
+
+// ok: js-tracer-provider
+const tracer = opentelemetry.trace.getTracer('api');
+// ok: js-trace-instrumentation
+const span = tracer.startSpan('work');
