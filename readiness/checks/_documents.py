@@ -9,12 +9,16 @@ keeps the checks short and their evidence consistent.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+import pathspec
+
+from readiness.config import Config
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo
@@ -432,3 +436,28 @@ def balanced(text: str, start: int, opening: str = "(", closing: str = ")") -> s
 
 def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
+
+
+# ---- code ---------------------------------------------------------------------------------------
+
+
+def is_test_path(config: Config, path: str) -> bool:
+    """Whether ``path`` is a test, fixture or example by the policy's `test_paths` (gitignore patterns).
+
+    What production code does (writes a key, serves a route, reads a flag) is judged on production
+    code only: a test that writes Redis keys without a TTL says nothing about the service.
+    """
+    return bool(config.test_paths) and _test_spec(config.test_paths).match_file(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _test_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def unquote(text: str) -> str:
+    """A semgrep metavariable's source text without the quotes of a string literal."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
+        return text[1:-1]
+    return text

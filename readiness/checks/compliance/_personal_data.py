@@ -141,3 +141,50 @@ def tables(repo: Repo) -> list[Table]:
             table = created[name]
             created[name] = Table(table.path, table.line, name, (*table.personal, column))
     return list(created.values())
+
+
+# ---- consent ------------------------------------------------------------------------------------
+
+# Reading the consent signals, not declaring them: a field access after a dot (`req.Regs.Ext.GDPR`,
+# `regs.gdpr`, `regs["ext"]["gdpr"]`, `.get("us_privacy")`), never a struct field or JSON tag.
+_CONSENT_READ: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
+    (
+        (".go",),
+        re.compile(
+            r"\.(Regs\.(GDPR|Ext|USPrivacy|GPP|GPPSID)|USPrivacy|GPPSID|GDPR|ConsentString)\b|\.User\.(Ext\.)?Consent\b"
+        ),
+    ),
+    (
+        (".py", ".js", ".ts", ".mjs"),
+        re.compile(
+            r"""\bregs(\.|\?\.|\[\s*["'])(gdpr|ext|us_privacy|gpp|gpp_sid)\b|\[\s*["']regs["']\s*\]"""
+            r"""|\.get\(\s*["'](gdpr|us_privacy|gpp|gpp_sid|consent)["']"""
+            r"""|\bext(\.|\?\.|\[\s*["'])(gdpr|consent|us_privacy)\b"""
+        ),
+    ),
+]
+# Libraries that decode TCF consent strings or GPP strings.
+_CONSENT_LIBRARIES = re.compile(
+    r"github\.com/(prebid/go-gdpr|prebid/go-gpp|LiveRamp/iabconsent)"
+    r"|^\s*(from|import)\s+(iabtcf|iab_tcf|iabgpp)\b|@iabtcf/|@iabgpp/",
+    re.M,
+)
+
+
+def consent_handling(repo: Repo, production: list[str]) -> list[Sighting]:
+    """Where service code reads consent signals or decodes TCF/GPP strings (first sign per file)."""
+    found: dict[str, Sighting] = {}
+    for path in production:
+        text = repo.text(path)
+        library = _CONSENT_LIBRARIES.search(text)
+        if library:
+            found[path] = Sighting(path, line_at(text, library.start()), "TCF/GPP consent library")
+            continue
+        for suffixes, pattern in _CONSENT_READ:
+            if not path.endswith(suffixes):
+                continue
+            for number, line in enumerate(repo.lines(path), start=1):
+                if not _COMMENT.match(line) and pattern.search(line):
+                    found.setdefault(path, Sighting(path, number, "consent signal read"))
+                    break
+    return sorted(found.values(), key=lambda s: s.path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import find_documents, missing_document
-from readiness.checks.compliance._personal_data import personal_data
+from readiness.checks._documents import find_documents, is_test_path, missing_document
+from readiness.checks.compliance._personal_data import consent_handling, personal_data
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Failure, Severity
 from readiness.registry import check
@@ -31,7 +31,9 @@ _MAX_SIGHTINGS = 10
         `ifa`, `user.id`/`buyeruid`, `geo.lat`/`lon`, `consent`, `gdpr`) in Go, Python, JS/TS,
         Java/Kotlin, protobuf fields, and SQL columns such as `ip`, `device_ip`, `ifa`, `email`,
         `user_id`. Then documents or sections whose path or heading names privacy, GDPR, data
-        flows or a DPIA, with at least a few lines of content.
+        flows or a DPIA, with at least a few lines of content. Consent handling in service code
+        (reading `regs.gdpr`/`regs.ext.gdpr`, `user.ext.consent`, `us_privacy`, GPP, or a TCF/GPP
+        decoding library) is evidence too: without a document it makes the gap a recommendation.
     """,
     remediation="""
         Write `docs/privacy/data-flows.md`: each personal-data field, where it enters, which
@@ -49,21 +51,31 @@ def gdpr_data_flows(ctx: CheckContext) -> CheckResult:
     sightings = personal_data(repo)
     if not sightings:
         return CheckResult.not_applicable("no personal data found in code, schemas or SQL")
+    production = [
+        p
+        for p in repo.with_suffix(".go", ".py", ".js", ".ts", ".mjs")
+        if repo.owner(p) is not None and not is_test_path(ctx.config, p)
+    ]
+    consent = [repo.evidence(s.path, s.line, note=s.what) for s in consent_handling(repo, production)]
     matches = find_documents(repo, _PRIVACY, any_heading=True)
     documents = [m.evidence(repo) for m in matches if m.substantial]
     if documents:
         return CheckResult.passed(
-            f"personal data in {len(sightings)} file(s); data flows documented", *documents
+            f"personal data in {len(sightings)} file(s); data flows documented"
+            + ("; consent signals are read in code" if consent else ""),
+            *documents,
+            *consent[:3],
         )
     seen = [repo.evidence(s.path, s.line, note=s.what) for s in sightings[:_MAX_SIGHTINGS]]
     where = ", ".join(f"{s.path}:{s.line}" for s in sightings[:3])
     where += f" and {len(sightings) - 3} more file(s)" if len(sightings) > 3 else ""
     message = f"personal data is handled ({where}) but no privacy/data-flow document describes where it goes"
-    return CheckResult.failed(
-        [
-            Failure(
-                message,
-                (*seen, *missing_document(repo, "privacy, GDPR, data-flow or DPIA document", matches)),
-            )
-        ]
+    absent = missing_document(repo, "privacy, GDPR, data-flow or DPIA document", matches)
+    if consent:
+        # Consent is enforced in code: the processing has a legal basis, only its record is missing.
+        message += "; consent signals are honoured in code, so only the written record is missing"
+        return CheckResult.failed([Failure(message, (*seen, *consent[:3], *absent), Severity.RECOMMENDATION)])
+    message += (
+        ", and no service code reads the consent signals (regs.gdpr, user.ext.consent, us_privacy, GPP)"
     )
+    return CheckResult.failed([Failure(message, (*seen, *absent))])

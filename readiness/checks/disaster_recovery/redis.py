@@ -165,6 +165,39 @@ def _persistent_mount(repo: Repo, container: Container, directory: str) -> Evide
     return None
 
 
+@dataclass(frozen=True)
+class RedisSetup:
+    """One Redis deployment (a container, or a redis.conf nobody runs here) and its effective settings."""
+
+    where: str  # "StatefulSet 'redis' container 'redis'", or the redis.conf path
+    container: Container | None
+    directives: tuple[Directive, ...]  # redis.conf first, then command-line flags (the last one wins)
+
+    def setting(self, name: str) -> Directive | None:
+        return {d.name: d for d in self.directives}.get(name)
+
+    @property
+    def persistent(self) -> bool:
+        """AOF on, or RDB snapshots not switched off (no `save` at all means Redis's default snapshots)."""
+        aof, save = self.setting("appendonly"), self.setting("save")
+        aof_on = aof is not None and aof.value.split()[:1] == ["yes"]
+        return aof_on or save is None or save.value.strip("\"' ") != ""
+
+
+def redis_setups(repo: Repo) -> list[RedisSetup]:
+    """Every Redis container with the redis.conf it loads, then the redis.conf files no container loads."""
+    configs = _configs(repo)
+    used: set[RedisConfig] = set()
+    setups: list[RedisSetup] = []
+    for container in [c for c in containers(repo) if _is_redis(c.image_name)]:
+        config = _config_for(container, configs)
+        used |= {config} if config else set()
+        directives = (*(config.directives if config else ()), *_flags(container))
+        setups.append(RedisSetup(container.owner, container, directives))
+    setups += [RedisSetup(c.path, None, c.directives) for c in configs if c not in used]
+    return setups
+
+
 def _judge(
     repo: Repo, where: str, container: Container | None, directives: list[Directive]
 ) -> tuple[list[Failure], list[Evidence]]:
@@ -256,26 +289,16 @@ def _judge(
 )
 def redis_persistence(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    configs = _configs(repo)
     failures: list[Failure] = []
     evidence: list[Evidence] = []
-    used: set[RedisConfig] = set()
-    sites = [c for c in containers(repo) if _is_redis(c.image_name)]
-    for container in sites:
-        config = _config_for(container, configs)
-        used |= {config} if config else set()
-        directives = [*(config.directives if config else ()), *_flags(container)]
-        found = _judge(repo, container.owner, container, directives)
+    setups = redis_setups(repo)
+    for setup in setups:
+        found = _judge(repo, setup.where, setup.container, list(setup.directives))
         failures += found[0]
         evidence += found[1]
-    standalone = [config for config in configs if config not in used]
-    for config in standalone:
-        found = _judge(repo, config.path, None, list(config.directives))
-        failures += found[0]
-        evidence += found[1]
-    if not sites and not standalone:
+    if not setups:
         return CheckResult.not_applicable("no Redis container or redis.conf found")
-    total = len(sites) + len(standalone)
+    total = len(setups)
     # Several deployments can share one redis.conf: cite each line once.
     unique = list(dict.fromkeys(evidence))
     return CheckResult.from_failures(

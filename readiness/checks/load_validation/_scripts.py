@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from readiness.checks._documents import balanced, line_at
+from readiness.checks._documents import balanced, is_test_path, line_at
+from readiness.context import CheckContext
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import Repo
 
@@ -250,3 +251,143 @@ def k6_thresholds(repo: Repo, path: str) -> tuple[int | None, list[Threshold]]:
 
 def fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else f"{number:.1f}"
+
+
+# ---- run lengths --------------------------------------------------------------------------------
+
+_STAGES = re.compile(r"\bstages\s*:\s*\[")
+_K6_DURATION = re.compile(r"""\bduration\s*:\s*['"`]([^'"`]+)['"`]""")
+_CLI_DURATION = re.compile(
+    r"^(?!\s*#).*\b(?:k6\s+run\b.*?(?:--duration|-d)|locust\b.*?(?:--run-time|-t)|vegeta\s+attack\b.*?-duration)"
+    r"(?:=|\s+)['\"]?(\w+)"
+)
+_LOCUST_CONF = re.compile(r"^\s*run[-_]time\s*=\s*['\"]?(\w+)")
+
+
+@dataclass(frozen=True)
+class RunLength:
+    path: str
+    line: int
+    seconds: float
+    source: str
+
+
+def k6_run_lengths(repo: Repo, path: str) -> list[RunLength]:
+    """How long each k6 scenario (or the script's top-level options) runs: its `duration`, or the
+    sum of its ramping `stages`. Durations computed at run time are not counted."""
+    text = repo.text(path)
+    found: list[RunLength] = []
+    covered: list[tuple[int, int]] = []
+    for stages in _STAGES.finditer(text):
+        start = stages.end() - 1
+        block = balanced(text, start, "[", "]")
+        covered.append((start, start + len(block)))
+        lengths = [seconds(d) for d in _K6_DURATION.findall(block)]
+        if lengths and all(length is not None for length in lengths):
+            total = sum(length for length in lengths if length is not None)
+            found.append(RunLength(path, line_at(text, stages.start()), total, "k6 stages"))
+    for duration in _K6_DURATION.finditer(text):
+        if any(start <= duration.start() < end for start, end in covered):
+            continue
+        length = seconds(duration.group(1))
+        if length is not None:
+            found.append(RunLength(path, line_at(text, duration.start()), length, "k6 duration"))
+    return found
+
+
+def cli_run_lengths(repo: Repo) -> list[RunLength]:
+    """`k6 run --duration`, `locust --run-time`, `vegeta attack -duration` and locust.conf `run-time`."""
+    found: list[RunLength] = []
+    for match in repo.search(_CLI_DURATION, shell_sources(repo)):
+        value = _CLI_DURATION.search(match.text)
+        length = seconds(value.group(1)) if value else None
+        if length is not None:
+            found.append(RunLength(match.path, match.line, length, "command line"))
+    for match in repo.search(_LOCUST_CONF, repo.named("locust.conf", "*.locust.conf")):
+        value = _LOCUST_CONF.search(match.text)
+        raw = value.group(1) if value else ""
+        length = float(raw) if raw.isdigit() else seconds(raw)
+        if length is not None:
+            found.append(RunLength(match.path, match.line, length, "locust.conf run-time"))
+    return found
+
+
+def artillery_run_lengths(repo: Repo, scripts: list[LoadScript]) -> list[RunLength]:
+    """The sum of an Artillery config's phase durations (seconds, or a duration string)."""
+    found: list[RunLength] = []
+    for script in [s for s in scripts if s.tool == "Artillery"]:
+        for document in repo.yaml(script.path)[:1]:
+            config = document.get("config") if isinstance(document, YMap) else None
+            phases = config.get("phases") if isinstance(config, YMap) else None
+            total = 0.0
+            for phase in phases if isinstance(phases, YList) else []:
+                value = phase.get("duration") if isinstance(phase, YMap) else None
+                length = float(value) if isinstance(value, int | float) else seconds(str(value))
+                total += length or 0.0
+            if total:
+                found.append(RunLength(script.path, script.line, total, "Artillery phases"))
+    return found
+
+
+# ---- targets ------------------------------------------------------------------------------------
+
+_K6_REQUEST = re.compile(
+    r"""\bhttp\.(?:get|post|put|patch|del|head|options|request|asyncRequest)\s*\(\s*"""
+    r"""(?:['"`][A-Z]+['"`]\s*,\s*)?(['"`])(.*?)\1"""
+)
+_LOCUST_REQUEST = re.compile(
+    r"""\.client\.(?:get|post|put|patch|delete|head|options|request)\s*\(\s*"""
+    r"""(?:['"][A-Z]+['"]\s*,\s*)?f?(['"])(.*?)\1"""
+)
+_URL_PATH = re.compile(r"^(?:\$\{[^}]*\}|\{[^}]*\}|https?://[^/\s]+)?(/[^?#\s]*)")
+_ROUTE_LITERAL = re.compile(
+    r"""(["'`])(?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(/[\w/{}:<>.*$-]*)\1"""
+)
+_PARAMETER = re.compile(r"^(\$\{.*\}|\{.*\}|:.+|<.+>|\*)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    file: str
+    line: int
+    path: str  # "/openrtb2/auction"
+
+
+def request_paths(repo: Repo, script: LoadScript) -> list[Target]:
+    """The URL paths a k6 or Locust script requests (literal or template URLs)."""
+    pattern = {"k6": _K6_REQUEST, "Locust": _LOCUST_REQUEST}.get(script.tool)
+    if pattern is None:
+        return []
+    text = repo.text(script.path)
+    found: list[Target] = []
+    for request in pattern.finditer(text):
+        path = _URL_PATH.match(request.group(2).strip())
+        if path and path.group(1) != "/":
+            found.append(Target(script.path, line_at(text, request.start()), path.group(1)))
+    return found
+
+
+def service_routes(ctx: CheckContext, scripts: set[str]) -> list[str]:
+    """Route strings in the services' production code: `"/openrtb2/auction"`, `"POST /v1/price"`."""
+    repo = ctx.repo
+    routes: set[str] = set()
+    for path in repo.with_suffix(".go", ".py", ".js", ".ts", ".mjs"):
+        if path in scripts or is_test_path(ctx.config, path) or repo.owner(path) is None:
+            continue
+        for literal in _ROUTE_LITERAL.finditer(repo.text(path)):
+            route = literal.group(2)
+            if route != "/":
+                routes.add(route)
+    return sorted(routes)
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/") if s]
+
+
+def same_route(requested: str, route: str) -> bool:
+    """Whether a route serves a requested path; parameters (`{id}`, `:id`, `${id}`) match any segment."""
+    left, right = _segments(requested), _segments(route)
+    if len(left) != len(right):
+        return False
+    return all(a == b or _PARAMETER.match(a) or _PARAMETER.match(b) for a, b in zip(left, right, strict=True))

@@ -11,6 +11,9 @@ from readiness.checks.load_validation._scripts import (
     k6_scripts,
     load_scripts,
     peak,
+    request_paths,
+    same_route,
+    service_routes,
     vegeta_rates,
 )
 from readiness.context import CheckContext
@@ -32,7 +35,9 @@ from readiness.registry import check
         k6 scripts (JS/TS importing `k6` or `k6/http`), Locust files (`from locust import`),
         Gatling simulations (`import io.gatling`), JMeter plans (`.jmx` with `jmeterTestPlan`),
         Artillery configs (YAML with `config.phases`), and `vegeta attack`, `wrk` and `ghz`
-        invocations in shell scripts, Makefiles and CI workflows.
+        invocations in shell scripts, Makefiles and CI workflows. The paths k6 and Locust
+        scripts request are compared with the route strings declared in the services' code
+        (`"/openrtb2/auction"`, `"POST /v1/price"`, `@app.post("/resolve")`).
     """,
     remediation="""
         Add a load test next to the service, e.g. `loadtest/bid.js` for k6 with an arrival-rate
@@ -48,14 +53,32 @@ from readiness.registry import check
     """,
 )
 def load_tests(ctx: CheckContext) -> CheckResult:
-    scripts = load_scripts(ctx.repo)
+    repo = ctx.repo
+    scripts = load_scripts(repo)
     if not scripts:
         note = "no k6, Locust, Gatling, JMeter or Artillery script and no vegeta/wrk/ghz invocation"
         return CheckResult.failed(
             [Failure("the service has never been load tested from this repository", (Evidence.absent(note),))]
         )
-    evidence = [ctx.repo.evidence(s.path, s.line, note=s.tool) for s in scripts]
-    return CheckResult.passed(f"{len(scripts)} load test script(s)", *evidence)
+    evidence = [repo.evidence(s.path, s.line, note=s.tool) for s in scripts]
+    routes = service_routes(ctx, {s.path for s in scripts})
+    failures: list[Failure] = []
+    for script in scripts:
+        targets = request_paths(repo, script)
+        if not routes or not targets:
+            continue  # nothing to compare: routes built at run time, or URLs assembled elsewhere
+        hits = [t for t in targets if any(same_route(t.path, route) for route in routes)]
+        if hits:
+            evidence.append(repo.evidence(hits[0].file, hits[0].line, note=f"targets {hits[0].path}"))
+            continue
+        shown = ", ".join(sorted({t.path for t in targets})[:3])
+        message = (
+            f"{script.path} requests {shown}, which no service in the repository declares as a route: "
+            "the load test may exercise something other than the service"
+        )
+        where = repo.evidence(targets[0].file, targets[0].line)
+        failures.append(Failure(message, (where,), Severity.RECOMMENDATION))
+    return CheckResult.from_failures(failures, f"{len(scripts)} load test script(s)", *evidence)
 
 
 @check(

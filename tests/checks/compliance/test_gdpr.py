@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Outcome
+from readiness.model import Outcome, Severity
 from tests.support import locations, run_check, write_tree
 
 CHECK = "compliance/gdpr-data-flows"
@@ -144,3 +144,63 @@ def test_stub_privacy_document_does_not_count(tmp_path: Path) -> None:
 )
 def test_not_applicable_without_personal_data(tmp_path: Path, files: dict[str, str]) -> None:
     assert run_check(CHECK, write_tree(tmp_path, files)).outcome is Outcome.NOT_APPLICABLE
+
+
+GO_CONSENT = """
+package bidder
+
+func allowed(req *BidRequest) bool {
+	if req.Regs != nil && req.Regs.Ext != nil && req.Regs.Ext.GDPR != nil && *req.Regs.Ext.GDPR == 1 {
+		return req.User != nil && req.User.Consent != ""
+	}
+	return true
+}
+"""
+
+PY_TCF = """
+from iabtcf import decode
+
+
+def purposes(consent: str) -> set[int]:
+    return decode(consent).purposes_consent
+"""
+
+
+def test_consent_handling_in_code_counts_as_evidence(tmp_path: Path) -> None:
+    service = {
+        "bidder/go.mod": "module x\n",
+        "bidder/openrtb.go": GO_OPENRTB,
+        "bidder/consent.go": GO_CONSENT,
+    }
+    write_tree(tmp_path / "undocumented", service)
+    result = run_check(CHECK, tmp_path / "undocumented")
+    (failure,) = result.failures
+    assert failure.severity is Severity.RECOMMENDATION
+    assert "consent signals are honoured in code" in failure.message
+    assert ("bidder/consent.go", 4, "consent signal read") in [
+        (e.path, e.line, e.note) for e in failure.evidence
+    ]
+
+    write_tree(
+        tmp_path / "documented",
+        {
+            **service,
+            "idr/pyproject.toml": "[project]\nname='idr'\n",
+            "idr/tcf.py": PY_TCF,
+            "docs/privacy.md": DATA_FLOWS,
+        },
+    )
+    result = run_check(CHECK, tmp_path / "documented")
+    assert result.outcome is Outcome.PASS
+    assert [(e.path, e.line) for e in result.evidence] == [
+        ("docs/privacy.md", 1),
+        ("bidder/consent.go", 4),
+        ("idr/tcf.py", 1),
+    ]
+
+
+def test_without_consent_handling_the_gap_stays_a_risk(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"bidder/go.mod": "module x\n", "bidder/openrtb.go": GO_OPENRTB})
+    (failure,) = run_check(CHECK, tmp_path).failures
+    assert failure.severity is None
+    assert "no service code reads the consent signals" in failure.message

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from readiness.config import Config
 from readiness.model import Outcome
 from tests.support import run_check, write_tree
 
@@ -25,6 +26,21 @@ CHECKS = [
     "compliance/gdpr-data-flows",
     "compliance/retention",
     "compliance/legal-docs",
+    "disaster-recovery/failover",
+    "operational-readiness/deploy-pipeline",
+    "load-validation/soak-test",
+    "load-validation/results",
+]
+# Checks that also read semgrep facts: judged here on the odd manifests with no facts at all, so
+# the test stays fast (their rules are tested by `semgrep --test`).
+SEMGREP_CHECKS = [
+    "disaster-recovery/redis-usage",
+    "operational-readiness/feature-flags",
+    "operational-readiness/kill-switches",
+    "operational-readiness/config-reload",
+    "load-validation/chaos-tests",
+    "compliance/audit-logging",
+    "compliance/redis-retention",
 ]
 
 ODD_TREE = {
@@ -75,12 +91,25 @@ data: {redis.conf: 12}
     "docs/only-fences.md": "```\n# not a heading\n",
     "CODEOWNERS": "",
     "catalog-info.yaml": "- a list\n",
+    ".github/workflows/odd.yml": "on: {push: null}\njobs:\n"
+    "  deploy: {environment: 5, steps: [{run: kubectl apply}, {uses: 3}]}\n",
+    ".gitlab-ci.yml": "deploy: {script: 5, rules: [null]}\nother: [1]\n",
+    "loadtest/results/summary.json": '{"metrics": {"http_req_duration": {"values": [1], "thresholds": 3}}}\n',
+    "loadtest/results/broken.json": "{not json\n",
+    "k8s/chaos.yaml": "apiVersion: chaos-mesh.org/v1alpha1\nkind: Schedule\nmetadata: {name: s}\n"
+    "spec: {type: PodChaos, podChaos: 3}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+    "metadata: {name: p}\nspec: {selector: {matchLabels: null}}\n",
+    "values.yaml": "redis: {sentinel: 3, architecture: 5}\n",
+    "package.json": "[1, 2]\n",
 }
 
 
-@pytest.mark.parametrize("check_id", CHECKS)
+@pytest.mark.parametrize("check_id", CHECKS + SEMGREP_CHECKS)
 def test_odd_input_is_judged_without_crashing(tmp_path: Path, check_id: str) -> None:
-    result = run_check(check_id, write_tree(tmp_path, ODD_TREE))
+    facts = {"semgrep": []} if check_id in SEMGREP_CHECKS else None
+    config = Config(project="odd", kill_switches=("idr_enabled",))
+    result = run_check(check_id, write_tree(tmp_path, ODD_TREE), config, facts)
     assert isinstance(result.outcome, Outcome)
+    assert result.outcome is not Outcome.NOT_ASSESSED, result.summary  # a crash is reported as not assessed
     for failure in result.failures:
         assert failure.evidence and all(e.path or e.note for e in failure.evidence)

@@ -265,3 +265,49 @@ def test_peak_not_assessed_when_no_rate_is_readable(
 def test_peak_not_applicable_without_load_tests(tmp_path: Path) -> None:
     result = run_check(PEAK, write_tree(tmp_path, {"README.md": "# x\n"}), config=traffic(1000))
     assert result.outcome is Outcome.NOT_APPLICABLE
+
+
+BIDDER_MAIN = """
+package main
+
+import "net/http"
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /openrtb2/auction", auction)
+	mux.HandleFunc("/v1/publishers/{id}/floor", floor)
+	_ = http.ListenAndServe(":8080", mux)
+}
+"""
+
+K6_TARGETS = """
+import http from 'k6/http';
+const BASE = __ENV.BASE_URL || 'http://localhost:8080';
+export default function () {
+  http.post(`${BASE}/openrtb2/auction`, '{}');
+  http.get(`${BASE}/v1/publishers/${Math.floor(Math.random() * 9)}/floor`);
+}
+"""
+
+K6_ELSEWHERE = """
+import http from 'k6/http';
+export default function () {
+  http.post('https://staging.example/v2/bid', '{}');
+}
+"""
+
+
+def test_scripts_are_compared_with_the_services_routes(tmp_path: Path) -> None:
+    service = {"bidder/go.mod": "module x\n", "bidder/main.go": BIDDER_MAIN}
+    write_tree(tmp_path / "ok", {**service, "loadtest/bid.js": K6_TARGETS})
+    result = run_check(LOAD_TESTS, tmp_path / "ok")
+    assert result.outcome is Outcome.PASS
+    assert [(e.path, e.line, e.note) for e in result.evidence] == [
+        ("loadtest/bid.js", 1, "k6"),
+        ("loadtest/bid.js", 4, "targets /openrtb2/auction"),
+    ]
+    write_tree(tmp_path / "off", {**service, "loadtest/bid.js": K6_ELSEWHERE})
+    result = run_check(LOAD_TESTS, tmp_path / "off")
+    assert locations(result) == [("loadtest/bid.js", 3)]
+    assert result.failures[0].severity is Severity.RECOMMENDATION
+    assert "/v2/bid" in result.failures[0].message

@@ -89,3 +89,12 @@ async def resolve(body: ResolveRequest) -> ResolveResponse:
     if created:
         await run_in_threadpool(partners.sync_identity, identity, body.device_ifa)
     return ResolveResponse(identity_id=identity, created=created)
+
+
+@app.delete("/admin/identities/{identity_id}", status_code=204)
+async def forget_identity(identity_id: str) -> Response:
+    """Erase an identity's links when a publisher forwards a data-subject request."""
+    async with app.state.pool.connection() as conn:
+        await conn.execute("DELETE FROM identity_links WHERE identity_id = %s", (identity_id,))
+    log.info("identity_forgotten", identity_id=identity_id)
+    return Response(status_code=204)
