@@ -1,0 +1,4 @@
+// ruleid: js-concurrency-limit
+const toobusy = require('toobusy-js');
+// ok: js-concurrency-limit
+const express = require('express');
