@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import config, registry
+from readiness import checkpoint, config, delta, registry
 from readiness.engine import ScanRequest, assess
-from readiness.github import workflow
+from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
-from readiness.model import Assessment, Category, Severity, Verdict, Waiver
+from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict, Waiver
 from readiness.options import output_excludes, parse_categories
 from readiness.render import comment, markdown, sarif
 from readiness.scanners import default_scanners
@@ -104,9 +106,30 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         raise InputError(f"input 'path' {inputs.path!r} is not a directory inside the workspace")
     config_path = (workspace / inputs.config) if inputs.config else None
     policy = config.load(root, config_path, known_checks=registry.known_ids())
-    checkpoint = workspace / policy.checkpoint_file()
     reports_dir = workspace / "reports"
     sarif_path = (workspace / inputs.sarif) if inputs.sarif else None
+    say = artifacts.say_to(out)
+
+    # The checkpoint lives outside the checkout: a pull request could commit a forged one with
+    # matching digests. Only artifacts whose provenance checks out are restored into it.
+    state_dir = Path(env.get("RUNNER_TEMP") or tempfile.mkdtemp(prefix="readiness-")) / "readiness"
+    checkpoint_path = state_dir / f"{policy.project}-production-readiness.md"
+    for stale in (checkpoint_path, checkpoint.json_path_for(checkpoint_path)):
+        stale.unlink(missing_ok=True)
+    branch = context.head_ref or context.target_branch
+    base_states = _restore_state(context, inputs, env, policy, checkpoint_path, branch, say)
+
+    uploader = None
+    client = artifacts.ArtifactClient.from_env(env)
+    if client is None:
+        say("notice", artifacts.ArtifactClient.unavailable_reason(env) or "artifact uploads are unavailable")
+    else:
+        uploader = artifacts.CheckpointUploader(client, branch, checkpoint_path, say=say)
+
+    def progress(result: CategoryResult) -> None:
+        print(f"{result.category.label}: {result.light.value.upper()}", file=out)
+        if uploader is not None:
+            uploader.after_category(result)
 
     assessment = assess(
         ScanRequest(
@@ -114,13 +137,23 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
             config=policy,
             fail_on=inputs.fail_on,
             categories=_categories(inputs.categories),
-            checkpoint_path=checkpoint,
+            checkpoint_path=checkpoint_path,
             resume=inputs.resume,
-            scanners=default_scanners(),
-            exclude=output_excludes(root, [reports_dir, checkpoint.parent]),
+            scanners=default_scanners(
+                osv_url=inputs.osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
+            ),
+            exclude=output_excludes(root, [reports_dir], [sarif_path] if sarif_path else []),
         ),
-        on_category=lambda result: print(f"{result.category.label}: {result.light.value.upper()}", file=out),
+        on_category=progress,
     )
+    if uploader is not None:
+        uploader.close()
+    _keep_checkpoint_in_workspace(checkpoint_path, reports_dir / "checkpoint")
+
+    changes = delta.compare(assessment, base_states, policy) if base_states is not None else None
+    if inputs.fail_on is FailOn.NEW_BLOCKERS:
+        verdict, justification = delta.gate_new_blockers(changes, assessment)
+        assessment = replace(assessment, verdict=verdict, justification=justification)
 
     reports_dir.mkdir(parents=True, exist_ok=True)
     report_path = reports_dir / f"{assessment.generated_at.astimezone(dt.UTC).date()}-production-readiness.md"
@@ -136,7 +169,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     pointer = f"The full report is {report_path.relative_to(workspace)} in the workspace."
     workflow.write_summary(env.get("GITHUB_STEP_SUMMARY"), markdown.render(assessment), pointer)
 
-    comment_url = _publish(context, inputs, assessment, policy, gating, failed, prefix, out)
+    comment_url = _publish(context, inputs, assessment, policy, gating, failed, prefix, changes, out)
 
     workflow.write_outputs(
         env.get("GITHUB_OUTPUT"),
@@ -164,6 +197,7 @@ def _publish(
     gating: bool,
     failed: bool,
     prefix: str,
+    changes: delta.Delta | None,
     out: TextIO,
 ) -> str | None:
     """Comment, check run and status, each best effort; annotations when the API can't take them."""
@@ -181,6 +215,8 @@ def _publish(
             gating=gating,
             footer=footer,
             waivers_added=_waivers_added(repo, context, policy, out) if repo is not None else [],
+            changes=changes,
+            base_ref=context.base_ref,
         )
         # Kept in the workspace for the fork pattern: a workflow_run job can post it later.
         (context.workspace / "reports" / "comment.md").write_text(body, encoding="utf-8")
@@ -237,6 +273,50 @@ def _publish(
     if fell_back or inputs.status == "off":
         workflow.annotate(assessment.findings(), out, prefix)
     return comment_url
+
+
+def _restore_state(
+    context: GitHubContext,
+    inputs: Inputs,
+    env: Mapping[str, str],
+    policy: config.Config,
+    checkpoint_path: Path,
+    branch: str,
+    say: artifacts.Say,
+) -> Mapping[Category, checkpoint.CategoryState] | None:
+    """Restore this branch's newest trusted checkpoint for resume; return the base branch's states
+    for the delta (None when there is no base or it can't be trusted)."""
+    if not inputs.token or (not inputs.resume and not context.base_ref):
+        return None
+    client = artifacts.RepoClient(context.api_url, context.repository, inputs.token)
+    anchor = artifacts.trust_anchor(client, context, env, say)
+    if anchor is None:
+        return None
+    if inputs.resume:
+        own = artifacts.find_checkpoint(
+            client, context, branch, env=env, project=policy.project, anchor=anchor, say=say
+        )
+        if own is not None:
+            own.restore(checkpoint_path)
+    if not context.base_ref:
+        return None
+    base = artifacts.find_checkpoint(
+        client, context, context.base_ref, env=env, project=policy.project, anchor=anchor, say=say
+    )
+    if base is None:
+        return None
+    states, warnings = base.states(policy.project)
+    for warning in warnings:
+        say("warning", warning)
+    return states or None
+
+
+def _keep_checkpoint_in_workspace(checkpoint_path: Path, target: Path) -> None:
+    """A copy for an actions/upload-artifact step (GHES, or runs without the artifact service)."""
+    for source in (checkpoint_path, checkpoint.json_path_for(checkpoint_path)):
+        if source.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / source.name)
 
 
 def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, out: TextIO) -> list[Waiver]:

@@ -162,7 +162,9 @@ def _scan(args: argparse.Namespace) -> int:
         resume=args.resume,
         scanners=default_scanners(osv_url=policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db),
         exclude=output_excludes(
-            root, [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
+            root,
+            [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])],
+            [f for f in (args.json_file, args.sarif_file, args.junit_file) if f],
         ),
     )
     assessment = assess(request, on_category=_progress)

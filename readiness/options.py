@@ -22,12 +22,13 @@ def parse_categories(text: str | None) -> frozenset[Category] | None:
     return frozenset(chosen)
 
 
-def output_excludes(root: Path, folders: Iterable[Path]) -> tuple[str, ...]:
-    """The tool's own output folders, when they lie inside the scanned tree: never read them back."""
+def output_excludes(root: Path, folders: Iterable[Path], files: Iterable[Path] = ()) -> tuple[str, ...]:
+    """The tool's own outputs, when they lie inside the scanned tree: never read them back (they
+    would also change the file listing, and with it every category's checkpoint fingerprint)."""
     excludes = []
     resolved_root = root.resolve()
-    for folder in folders:
-        resolved = folder.resolve()
+    for path, suffix in [*((f, "/") for f in folders), *((f, "") for f in files)]:
+        resolved = path.resolve()
         if resolved.is_relative_to(resolved_root) and resolved != resolved_root:
-            excludes.append("/" + resolved.relative_to(resolved_root).as_posix() + "/")
+            excludes.append("/" + resolved.relative_to(resolved_root).as_posix() + suffix)
     return tuple(excludes)

@@ -14,6 +14,9 @@ class FailOn(StrEnum):
     BLOCKER = "blocker"
     RISK = "risk"
     NEVER = "never"
+    # Only blockers a pull request introduces: decided against the base branch's checkpoint
+    # (readiness.delta); wherever no base is known it behaves as BLOCKER.
+    NEW_BLOCKERS = "new-blockers"
 
 
 def light(checks: Iterable[CheckOutcome]) -> Light:

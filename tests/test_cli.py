@@ -114,7 +114,7 @@ def test_own_outputs_inside_the_scanned_tree_are_not_read_back(
     assert cli.main(["scan", "--json", "out.json"]) == cli.EXIT_NO_GO
     assert cli.main(["scan", "--json", "out.json"]) == cli.EXIT_NO_GO  # the first run's outputs now exist
     data = json.loads((root / "out.json").read_text())
-    assert data["repository"]["files_indexed"] == 2  # deploy/web.yaml and out.json; not reports/ or .claude/
+    assert data["repository"]["files_indexed"] == 1  # deploy/web.yaml; not out.json, reports/ or .claude/
     assert (root / ".claude/checkpoints/svc-production-readiness.md").exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from readiness.delta import Delta
 from readiness.model import Assessment, Outcome, Severity, Verdict, Waiver
 from readiness.render.markdown import LIGHT_ICON, environment
 
@@ -18,6 +19,8 @@ def render(
     gating: bool,
     footer: str,
     waivers_added: Sequence[Waiver] = (),
+    changes: Delta | None = None,
+    base_ref: str | None = None,
     limit: int = LIMIT,
 ) -> str:
     template = environment.get_template("comment.md.j2")
@@ -42,6 +45,8 @@ def render(
             ],
             compact=compact,
             max_items=max_items,
+            changes=changes,
+            base_ref=base_ref or "the base branch",
         )
 
     body = attempt(compact=False, max_items=200)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.github.fake_artifacts import FakeArtifactService
 from tests.github.fake_github import FakeGitHub
 
 
@@ -29,3 +30,17 @@ def fake_github(request: pytest.FixtureRequest) -> Iterator[FakeGitHub]:
 def fake_ghes() -> Iterator[FakeGitHub]:
     """A started fake GitHub Enterprise Server: the API lives under /api/v3."""
     yield from _serve({"prefix": "/api/v3"})
+
+
+@pytest.fixture
+def fake_artifacts(fake_github: FakeGitHub) -> Iterator[FakeArtifactService]:
+    """A started fake artifact service (v4) publishing finalized artifacts into ``fake_github``."""
+    with FakeArtifactService(github=fake_github) as service:
+        yield service
+    violations = service.take_violations()
+    if violations:
+        listing = "\n".join(f"  {violation}" for violation in violations)
+        pytest.fail(
+            f"requests the artifact service would refuse (see service.take_violations()):\n{listing}",
+            pytrace=False,
+        )

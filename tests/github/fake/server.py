@@ -630,6 +630,7 @@ class FakeGitHub:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # keep-alive requests otherwise stall ~40 ms on delayed ACKs
     fake: ClassVar[FakeGitHub]
     protocol_version = "HTTP/1.1"
     server_version = "GitHub.com"

@@ -1,0 +1,165 @@
+"""Poisoned checkpoints, end to end through the engine.
+
+The real attack: a checkpoint with the CORRECT input digests (anyone can hash a public tree) and
+forged "pass" results. The engine would reuse it, since every digest matches. The control case
+shows that; the attacks show provenance keeping it out, so the findings still appear.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from readiness import checkpoint, registry, seed
+from readiness.config import Config
+from readiness.context import CheckContext
+from readiness.engine import ScanRequest, assess
+from readiness.github.artifacts import find_checkpoint, pack
+from readiness.model import Assessment, Category, CheckResult, Evidence, Failure, Severity, Verdict
+from readiness.registry import CheckSpec
+from tests.artifacts.helpers import WORKFLOW, pr_context, repo_client, run_env
+from tests.github.fake_github import Artifact, FakeGitHub
+from tests.support import write_tree
+
+NAME = "readiness-checkpoint-main-c8"
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """A one-check catalogue: reliability/reads-a is a blocker while a.txt says "bad"."""
+    counter: Counter[str] = Counter()
+
+    def reads_a(ctx: CheckContext) -> CheckResult:
+        counter["reads-a"] += 1
+        if "bad" in ctx.repo.text("a.txt"):
+            return CheckResult.failed([Failure("a.txt is bad", (ctx.repo.evidence("a.txt", 1),))])
+        return CheckResult.passed("a.txt is good", Evidence("a.txt", 1))
+
+    spec = CheckSpec(
+        id="reliability/reads-a",
+        question=seed.HEALTH_CHECKS,
+        title="reads a",
+        severity=Severity.BLOCKER,
+        rationale="",
+        looks_at="",
+        remediation="",
+        example="",
+        function=reads_a,
+    )
+    monkeypatch.setattr(registry, "checks_for", lambda c: [spec] if c is Category.RELIABILITY else [])
+    return counter
+
+
+def scan(root: Path, markdown: Path, resume: bool) -> Assessment:
+    return assess(ScanRequest(root=root, config=Config(project="p"), checkpoint_path=markdown, resume=resume))
+
+
+def forged_all_green(honest: Path) -> dict[str, bytes]:
+    """The honest checkpoint of the bad tree with every result turned into a pass."""
+    data = json.loads(checkpoint.json_path_for(honest).read_text())
+    for state in data["categories"].values():
+        state["light"] = "green"
+        state["results"] = {
+            check: {"outcome": "pass", "summary": "all good", "failures": [], "evidence": []}
+            for check in state["results"]
+        }
+    return {
+        checkpoint.json_path_for(honest).name: json.dumps(data).encode(),
+        honest.name: b"# all green\n",
+    }
+
+
+def trusted_run(fake: FakeGitHub, content: bytes, **fields: object) -> Artifact:
+    options: dict[str, object] = {"head_branch": "main", "event": "push", "path": WORKFLOW, **fields}
+    return fake.add_artifact(NAME, content, **options)  # type: ignore[arg-type]
+
+
+def from_fork(fake: FakeGitHub, content: bytes) -> Artifact:
+    return trusted_run(fake, content, head_repo=fake.add_repo("mallory/hello-world", fork=True))
+
+
+def from_another_workflow(fake: FakeGitHub, content: bytes) -> Artifact:
+    return trusted_run(fake, content, path=".github/workflows/pr-helper.yml")
+
+
+def from_another_repository(fake: FakeGitHub, content: bytes) -> Artifact:
+    artifact = trusted_run(fake, content)
+    artifact.run = fake.add_workflow_run(repo="mallory/elsewhere", head_branch="main", path=WORKFLOW)
+    return artifact
+
+
+def with_a_bad_digest(fake: FakeGitHub, content: bytes) -> Artifact:
+    artifact = trusted_run(fake, content)
+    artifact.digest_override = "sha256:" + "1" * 64  # the stored bytes were swapped after upload
+    return artifact
+
+
+def corrupted(fake: FakeGitHub, content: bytes) -> Artifact:
+    return trusted_run(fake, content[:-30])
+
+
+ATTACKS: list[Callable[[FakeGitHub, bytes], Artifact]] = [
+    from_fork,
+    from_another_workflow,
+    from_another_repository,
+    with_a_bad_digest,
+    corrupted,
+]
+
+
+def action_like_scan(fake: FakeGitHub, root: Path, workspace_checkpoint: Path, log: list[str]) -> Assessment:
+    """What the Action does: restore the newest trusted checkpoint of the branch, then resume."""
+    found = find_checkpoint(
+        repo_client(fake),
+        pr_context(
+            fake, event_name="push", base_ref=None, head_ref=None, ref="refs/heads/main", pr_number=None
+        ),
+        "main",
+        env=run_env(fake),
+        project="p",
+        say=lambda level, message: log.append(f"{level}: {message}"),
+    )
+    if found is not None:
+        found.restore(workspace_checkpoint)
+    return scan(root, workspace_checkpoint, resume=True)
+
+
+def test_control_a_forged_checkpoint_from_a_trusted_run_would_be_reused(
+    tmp_path: Path, fake_github: FakeGitHub, runs: Counter[str]
+) -> None:
+    """Why provenance matters: the digests alone don't stop the forgery."""
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n"})
+    honest = tmp_path / "honest" / "p-production-readiness.md"
+    assert scan(root, honest, resume=False).verdict is Verdict.NO_GO
+    trusted_run(fake_github, pack(forged_all_green(honest)))
+
+    result = action_like_scan(fake_github, root, tmp_path / "ws" / "p-production-readiness.md", [])
+
+    assert result.verdict is Verdict.GO and result.categories[0].reused
+    assert runs["reads-a"] == 1  # not run again: the forged pass was taken
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.__name__ for a in ATTACKS])
+def test_a_forged_all_green_checkpoint_is_ignored_and_the_findings_appear(
+    tmp_path: Path,
+    fake_github: FakeGitHub,
+    runs: Counter[str],
+    attack: Callable[[FakeGitHub, bytes], Artifact],
+) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n"})
+    honest = tmp_path / "honest" / "p-production-readiness.md"
+    assert scan(root, honest, resume=False).verdict is Verdict.NO_GO
+    forged = attack(fake_github, pack(forged_all_green(honest)))
+    log: list[str] = []
+
+    result = action_like_scan(fake_github, root, tmp_path / "ws" / "p-production-readiness.md", log)
+
+    assert result.verdict is Verdict.NO_GO
+    assert not result.categories[0].reused
+    assert [f.check_id for f in result.active(Severity.BLOCKER)] == ["reliability/reads-a"]
+    assert runs["reads-a"] == 2  # computed afresh
+    assert any(f"ignoring checkpoint artifact {NAME} (id {forged.id})" in line for line in log), log
