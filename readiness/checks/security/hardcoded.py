@@ -1,0 +1,361 @@
+"""Secrets management: no secret is written into code, config, .env files or manifests.
+
+Nothing here ever quotes a secret: every piece of evidence carries a snippet in which the
+value is replaced by its kind and a short fingerprint (``sha256:1a2b3c``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from readiness import seed
+from readiness.checks._semgrep import SEMGREP, matches
+from readiness.checks.security._credentials import (
+    Leak,
+    literal_leak,
+    placeholder,
+    redact,
+    scan_line,
+    value_leak,
+)
+from readiness.checks.security.secrets import no_secrets_in_images
+from readiness.context import CheckContext
+from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.parsers.yaml_lines import YList, YMap
+from readiness.registry import check
+from readiness.repo import K8sObject, Repo
+
+_CODE = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx")
+_CONFIG = (
+    ".yaml",
+    ".yml",
+    ".json",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".properties",
+    ".tfvars",
+    ".tf",
+    ".hcl",
+)
+_SCRIPTS = (".sh", ".bash")
+_KEY_FILES = (".pem", ".key", ".p8", ".ppk")
+_KEY_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+# Templates of an env file, meant to be copied and filled in: their values are judged like any
+# config value, not as live settings.
+_ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".tmpl", ".tpl")
+_LITERAL_RULES = ("go-secret-literal", "py-secret-literal", "js-secret-literal")
+_FALLBACK_RULES = ("go-secret-env-fallback", "py-secret-env-fallback", "js-secret-env-fallback")
+# Kinds that bring secrets in from outside the repository: evidence that the right thing is done.
+_SECRET_SOURCES = {
+    "ExternalSecret",
+    "ClusterExternalSecret",
+    "SealedSecret",
+    "SecretProviderClass",
+    "VaultStaticSecret",
+    "VaultDynamicSecret",
+}
+_KEY_VALUE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$")
+_JSON_PAIR = re.compile(r"\"([^\"]+)\"\s*:\s*\"((?:[^\"\\]|\\.)*)\"")
+_PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
+
+
+@dataclass(frozen=True)
+class _Hit:
+    path: str
+    line: int
+    leaks: tuple[Leak, ...]
+    what: str  # where the secret sits, without its value: "fallback of SESSION_SECRET"
+
+
+def _env_file(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def _env_template(path: str) -> bool:
+    return PurePosixPath(path).name.lower().endswith(_ENV_TEMPLATES)
+
+
+def _key_file(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return name in _KEY_NAMES or name.endswith(_KEY_FILES)
+
+
+def _owned_by_image_check(ctx: CheckContext) -> set[tuple[str, int]]:
+    """Lines security/no-secrets-in-images reports (Dockerfile ENV/ARG instructions, with their
+    continuation lines, and compose `environment:` entries): that check owns them, so the same
+    line is never reported twice."""
+    repo = ctx.repo
+    result = no_secrets_in_images(ctx)
+    owned: set[tuple[str, int]] = set()
+    dockerfiles = set(repo.dockerfile_paths())
+    for failure in result.failures:
+        for evidence in failure.evidence:
+            if evidence.path is None or evidence.line is None:
+                continue
+            owned.add((evidence.path, evidence.line))
+            if evidence.path in dockerfiles:
+                starts = [i.line for i in repo.dockerfile(evidence.path).instructions]
+                following = [start for start in starts if start > evidence.line]
+                end = min(following) if following else len(repo.lines(evidence.path)) + 1
+                owned.update((evidence.path, n) for n in range(evidence.line, end))
+    return owned
+
+
+def _format_hits(repo: Repo, path: str, skip: set[tuple[str, int]]) -> Iterator[_Hit]:
+    """Secrets recognisable by their format alone, line by line."""
+    lines = repo.lines(path)
+    for number, text in enumerate(lines, start=1):
+        if (path, number) in skip:
+            continue
+        leaks = scan_line(text)
+        if leaks:
+            leaks = [_whole_private_key(lines, number, leak) for leak in leaks]
+            yield _Hit(path, number, tuple(leaks), "")
+
+
+def _whole_private_key(lines: list[str], number: int, leak: Leak) -> Leak:
+    """A PEM block spans lines: fingerprint the whole block, not its (constant) header."""
+    if leak.kind != "private key" or _PRIVATE_KEY_END.search(leak.value):
+        return leak
+    block = [leak.value]
+    for text in lines[number : number + 200]:
+        block.append(text.strip())
+        if _PRIVATE_KEY_END.search(text):
+            break
+    return Leak(leak.kind, leak.start, leak.end, "\n".join(block))
+
+
+def _code_hits(ctx: CheckContext) -> Iterator[_Hit]:
+    """String literals bound to secret-looking names, and literal fallbacks of secrets read
+    from the environment, as semgrep located them."""
+    repo = ctx.repo
+    for rules, fallback in ((_LITERAL_RULES, False), (_FALLBACK_RULES, True)):
+        for match in matches(ctx, *rules):
+            name = match.message.strip()
+            lines = repo.lines(match.path)
+            for number in range(match.line, min(match.end_line, len(lines)) + 1):
+                leak = literal_leak(lines[number - 1], name, any_literal=fallback)
+                if leak is not None:
+                    what = (
+                        f"the fallback of environment variable {name}" if fallback else f"the value of {name}"
+                    )
+                    yield _Hit(match.path, number, (leak,), what)
+                    break
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any, int]]:
+    """(key, scalar value, line) of every mapping entry of a YAML document."""
+    if isinstance(node, YMap):
+        for key, value in node.items():
+            if isinstance(value, (YMap, YList)):
+                yield from _walk(value)
+            else:
+                yield str(key), value, node.line_of(key)
+    elif isinstance(node, YList):
+        for item in node:
+            yield from _walk(item)
+
+
+def _yaml_hits(repo: Repo, path: str) -> Iterator[_Hit]:
+    """Secret-named keys with literal values in YAML config (Secrets and container env lists
+    are judged on their own, as Kubernetes objects)."""
+    lines = repo.lines(path)
+    for document in repo.yaml(path):
+        if isinstance(document, YMap) and document.get("kind") == "Secret" and "apiVersion" in document:
+            continue
+        for key, value, line in _walk(document):
+            if not isinstance(value, str) or not 0 < line <= len(lines):
+                continue
+            leak = value_leak(lines[line - 1], key, value)
+            if leak is not None:
+                yield _Hit(path, line, (leak,), f"config key {key}")
+
+
+def _text_config_hits(repo: Repo, path: str, *, live_env: bool) -> Iterator[_Hit]:
+    """`KEY=value` / `key: value` / `"key": "value"` lines of env, TOML, INI, properties and JSON
+    files. In a live .env file any literal secret counts: it is the value in use."""
+    json_like = path.lower().endswith(".json")
+    for number, text in enumerate(repo.lines(path), start=1):
+        stripped = text.strip()
+        if not stripped or stripped.startswith(("#", ";", "//")):
+            continue
+        pairs = _JSON_PAIR.findall(text) if json_like else []
+        if not json_like and (match := _KEY_VALUE.match(text)):
+            pairs = [(match.group(1), _strip_comment(match.group(2)))]
+        for key, value in pairs:
+            leak = value_leak(text, key, value, any_literal=live_env)
+            if leak is not None:
+                what = f"committed .env file setting {key}" if live_env else f"config key {key}"
+                yield _Hit(path, number, (leak,), what)
+                break
+
+
+def _strip_comment(value: str) -> str:
+    value = value.strip()
+    if value and value[0] in "\"'":
+        closing = value.find(value[0], 1)
+        return value[1:closing] if closing > 0 else value[1:]
+    return value.split(" #", 1)[0].strip()
+
+
+def _k8s_hits(repo: Repo, objects: list[K8sObject]) -> Iterator[_Hit]:
+    """Secrets with literal `data`/`stringData`, and container env values that are secrets."""
+    for obj in objects:
+        lines = repo.lines(obj.path)
+        if obj.kind == "Secret":
+            for section in ("data", "stringData"):
+                data = obj.body.get(section)
+                if not isinstance(data, YMap):
+                    continue
+                for key, value in data.items():
+                    line = data.line_of(key)
+                    if value in (None, "") or placeholder(str(value)) or not 0 < line <= len(lines):
+                        continue
+                    text = lines[line - 1]
+                    start = max(text.find(str(value)), 0) if str(value) in text else len(text)
+                    leak = Leak("Kubernetes Secret value", start, start + len(str(value)), str(value))
+                    what = f"{section}.{key} of Secret {obj.name!r} (base64 is an encoding, not encryption)"
+                    yield _Hit(obj.path, line, (leak,), what)
+        for container in [*obj.init_containers(), *obj.containers()]:
+            env = container.get("env")
+            for entry in env if isinstance(env, YList) else []:
+                if not isinstance(entry, YMap) or not isinstance(entry.get("value"), str):
+                    continue
+                name, line = str(entry.get("name", "")), entry.line_of("value")
+                if not 0 < line <= len(lines):
+                    continue
+                env_leak = value_leak(lines[line - 1], name, entry["value"], any_literal=True)
+                if env_leak is not None:
+                    what = (
+                        f"env {name} of {obj.kind} {obj.name!r} container "
+                        f"{container.get('name', '?')!r} (use valueFrom.secretKeyRef)"
+                    )
+                    yield _Hit(obj.path, line, (env_leak,), what)
+
+
+def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
+    """Where secrets come from instead: secret managers and secretKeyRef references."""
+    found = [repo.evidence(obj.path, obj.line) for obj in objects if obj.kind in _SECRET_SOURCES]
+    for obj in objects:
+        for container in obj.containers():
+            env = container.get("env")
+            for entry in env if isinstance(env, YList) else []:
+                value_from = entry.get("valueFrom") if isinstance(entry, YMap) else None
+                if isinstance(value_from, YMap) and "secretKeyRef" in value_from:
+                    found.append(repo.evidence(obj.path, value_from.line_of("secretKeyRef")))
+    return found
+
+
+@check(
+    id="security/no-hardcoded-secrets",
+    question=seed.SECRETS,
+    title="No secret is hardcoded in code, config, .env files or manifests",
+    severity=Severity.BLOCKER,
+    rationale="""
+        A secret in the repository is readable by everyone who can clone it, every CI runner and
+        every fork, and stays in the Git history after it is deleted. It cannot be rotated
+        without a release, and a leaked key (cloud credentials, a payment provider's live key, a
+        database password) is found by scanners on public mirrors within minutes. A literal
+        fallback (`os.getenv("DB_PASSWORD", "...")`) is the same leak, and it silently becomes
+        the production password the day the variable is not set.
+    """,
+    looks_at="""
+        Every code, config and script file: known token formats (AWS AKIA/ASIA keys, GitHub,
+        GitLab, Slack, Stripe live, Google, npm, PyPI, SendGrid, Azure storage keys, JWTs,
+        `Bearer` literals), PEM private keys and GCP service-account keys, passwords in URLs
+        (`postgres://user:pass@`). String literals bound to secret-looking names in Go, Python,
+        JS/TS (semgrep), including literal fallbacks of secrets read from the environment;
+        secret-named keys in YAML, JSON, TOML, INI, properties and committed `.env` files
+        (passwords whatever they look like, other names when the value is a long high-entropy
+        string); Kubernetes Secrets with literal `data`/`stringData` and container `env` values
+        with secret names. Dockerfile ENV/ARG and compose `environment:` are
+        security/no-secrets-in-images' job. Values are never shown: only their kind and a
+        short sha256 fingerprint.
+    """,
+    remediation="""
+        Remove the value and rotate the secret: it is compromised. Read it from the environment
+        with no default (fail at start-up when it is missing), and inject it from a secret
+        manager (External Secrets, Vault, Sealed Secrets) through `valueFrom.secretKeyRef`.
+        Keep `.env` files out of Git and commit a `.env.example` with empty values instead.
+    """,
+    example="""
+        DATABASE_URL = os.environ["DATABASE_URL"]   # no default: a missing secret fails fast
+        env:
+          - name: DATABASE_URL
+            valueFrom: {secretKeyRef: {name: idr-db, key: url}}
+    """,
+    scanners=(SEMGREP,),
+)
+def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    owned = _owned_by_image_check(ctx)
+    compose = {c.path for c in repo.compose_files()}
+    dockerfiles = set(repo.dockerfile_paths())
+    code = repo.with_suffix(*_CODE)
+    env_files = [p for p in repo.paths if _env_file(p)]
+    config = [p for p in repo.with_suffix(*_CONFIG) if p not in compose]
+    scanned = sorted(
+        {
+            *code,
+            *env_files,
+            *config,
+            *compose,
+            *dockerfiles,
+            *repo.with_suffix(*_SCRIPTS),
+            *(p for p in repo.paths if _key_file(p)),
+        }
+    )
+    if not scanned:
+        return CheckResult.not_applicable("no code, config, script or manifest file to read")
+
+    hits: list[_Hit] = []
+    for path in scanned:
+        hits += _format_hits(repo, path, owned)
+    hits += _code_hits(ctx)
+    for path in config:
+        if path.lower().endswith((".yaml", ".yml")):
+            if not repo.is_helm_template(path):
+                hits += _yaml_hits(repo, path)
+        else:
+            hits += _text_config_hits(repo, path, live_env=False)
+    for path in env_files:
+        hits += _text_config_hits(repo, path, live_env=not _env_template(path))
+
+    objects = repo.k8s_objects()
+    hits += _k8s_hits(repo, objects)
+    failures = [_failure(repo, path, line, group) for (path, line), group in _by_line(hits).items()]
+    sources = _sources(repo, objects)
+    summary = f"no hardcoded secret in {len(scanned)} code, config and manifest file(s)"
+    if sources:
+        summary += f"; {len(sources)} secret reference(s) to a secret store or Kubernetes Secret"
+    return CheckResult.from_failures(failures, summary, *sources[:10])
+
+
+def _by_line(hits: list[_Hit]) -> dict[tuple[str, int], list[_Hit]]:
+    grouped: dict[tuple[str, int], list[_Hit]] = {}
+    for hit in hits:
+        grouped.setdefault((hit.path, hit.line), []).append(hit)
+    return dict(sorted(grouped.items()))
+
+
+def _failure(repo: Repo, path: str, line: int, hits: list[_Hit]) -> Failure:
+    """One failure per line, whatever found it; the snippet is the line with every value cut."""
+    leaks: list[Leak] = []
+    # Format matches come first (the most specific kind); a name-based match of the same span
+    # (the whole URL a password sits in) adds nothing but a second label.
+    by_format = [leak for hit in hits if not hit.what for leak in hit.leaks]
+    for leak in by_format + [leak for hit in hits if hit.what for leak in hit.leaks]:
+        if not any(leak.start < kept.end and kept.start < leak.end for kept in leaks):
+            leaks.append(leak)
+    labels = ", ".join(dict.fromkeys(leak.label() for leak in leaks))
+    what = next((hit.what for hit in hits if hit.what), "")
+    message = f"{labels} hardcoded" + (f" as {what}" if what else "")
+    snippet = redact(repo.lines(path)[line - 1], [leak for hit in hits for leak in hit.leaks])
+    return Failure(message, (repo.evidence(path, line, snippet=snippet),))

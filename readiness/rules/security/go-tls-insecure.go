@@ -1,0 +1,27 @@
+package main
+
+import (
+	"crypto/tls"
+	"net/http"
+)
+
+func clients(debug bool) []*http.Client {
+	insecure := &http.Client{Transport: &http.Transport{
+		// ruleid: go-tls-insecure-skip-verify
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+	}}
+	cfg := &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		// ruleid: go-tls-insecure-skip-verify
+		InsecureSkipVerify: true,
+	}
+	// ruleid: go-tls-insecure-skip-verify
+	cfg.InsecureSkipVerify = true
+	strict := &tls.Config{
+		// ok: go-tls-insecure-skip-verify
+		InsecureSkipVerify: false,
+		MinVersion:         tls.VersionTLS12,
+	}
+	_ = strict
+	return []*http.Client{insecure, {Transport: &http.Transport{TLSClientConfig: cfg}}}
+}
