@@ -27,3 +27,9 @@ def test_ids_are_stable_in_form() -> None:
     for spec in registry.all_checks():
         category, name = spec.id.split("/")
         assert category == spec.category.value and name == name.lower()
+
+
+def test_every_seed_question_is_answered_by_a_check() -> None:
+    answered = {spec.question for spec in registry.all_checks()}
+    assert [q.text for q in seed.ALL if q not in answered] == []
+    assert len(seed.ALL) == 38  # the review's bullets: 5+5+5+5+5+5+4+4
