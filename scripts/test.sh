@@ -7,4 +7,6 @@ cd "$here"
 export PATH="$here/.tools/bin:$PATH"
 .venv/bin/ruff check readiness tests benchmarks
 .venv/bin/mypy readiness
-.venv/bin/pytest "$@"
+# Two workers, one test file each at a time (files share expensive fixtures: the container
+# image, the fake GitHub, the offline vulnerability data).
+.venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
