@@ -43,16 +43,7 @@ class PipAudit(Scanner):
         self._executable = process.find("pip-audit", "READINESS_PIP_AUDIT")
 
     def detect_version(self) -> str | None:
-        if self._executable is None:
-            return None
-        try:
-            completed = process.run(
-                [self._executable, "--version"], cwd=Path.cwd(), timeout=60, env=_ENV, name=self.name
-            )
-        except ScannerError:
-            return None
-        match = _VERSION.search(completed.stdout)
-        return match.group(1) if completed.returncode == 0 and match else None
+        return process.tool_version(self._executable, self.name, _ENV, _VERSION)
 
     def inputs(self, repo: Repo) -> Sequence[str]:
         chosen, _ = pydeps.manifest_paths(repo)

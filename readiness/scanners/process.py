@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -92,3 +93,23 @@ def last_line(text: str, limit: int = 300) -> str:
     """The last non-empty line of a tool's error output: usually the one that says why."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return (lines[-1] if lines else "no output")[:limit]
+
+
+_VERSION = re.compile(r"(\d+\.\d+\.\d+)")
+
+
+def tool_version(
+    executable: str | None,
+    name: str,
+    env: Mapping[str, str] | None = None,
+    pattern: re.Pattern[str] = _VERSION,
+) -> str | None:
+    """The version in ``TOOL --version`` (group 1 of ``pattern``), or None when missing or broken."""
+    if executable is None:
+        return None
+    try:
+        completed = run([executable, "--version"], cwd=Path.cwd(), timeout=60, env=env, name=name)
+    except ScannerError:
+        return None
+    match = pattern.search(completed.stdout)
+    return match.group(1) if completed.returncode == 0 and match else None

@@ -40,16 +40,7 @@ class Semgrep(Scanner):
         self._executable = process.find("semgrep", "READINESS_SEMGREP")
 
     def detect_version(self) -> str | None:
-        if self._executable is None:
-            return None
-        try:
-            completed = process.run(
-                [self._executable, "--version"], cwd=Path.cwd(), timeout=60, env=_ENV, name=self.name
-            )
-        except ScannerError:
-            return None
-        match = _VERSION.search(completed.stdout)
-        return match.group(1) if completed.returncode == 0 and match else None
+        return process.tool_version(self._executable, self.name, _ENV, _VERSION)
 
     def inputs(self, repo: Repo) -> Sequence[str]:
         return [path for path in repo.paths if path.endswith(CODE_SUFFIXES)]

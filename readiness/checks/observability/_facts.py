@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from readiness.checks._paths import is_test_or_vendored
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.model import Evidence
@@ -23,21 +24,10 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
 # Rule-id prefix of each language's semgrep rules.
 RULE_PREFIX = {"go": "go", "python": "py", "node": "js"}
 SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
-_TEST_DIRS = {"test", "tests", "__tests__", "testdata", "vendor", "e2e"}
 
 
 def is_test(path: str) -> bool:
-    """Tests and vendored code use loggers, exporters and tracers too, without the service doing so."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    return (
-        bool(_TEST_DIRS.intersection(pure.parts[:-1]))
-        or name.endswith(("_test.go", "_test.py"))
-        or name.startswith("test_")
-        or name == "conftest.py"
-        or ".test." in name
-        or ".spec." in name
-    )
+    return is_test_or_vendored(path)
 
 
 def own_files(repo: Repo, service: Service, suffixes: tuple[str, ...] | None = None) -> list[str]:

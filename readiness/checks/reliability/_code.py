@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from readiness.checks._paths import is_test_or_vendored
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.model import Evidence
@@ -28,21 +29,10 @@ _SUFFIXES = {
     "python": (".py",),
     "node": (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx"),
 }
-_TEST_DIRS = {"test", "tests", "__tests__", "testdata", "vendor", "third_party", "e2e", "fixtures"}
 
 
 def is_test(path: str) -> bool:
-    """Tests, fixtures and vendored code register routes and servers too, without serving."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    return (
-        bool(_TEST_DIRS.intersection(pure.parts[:-1]))
-        or name.endswith(("_test.go", "_test.py"))
-        or name.startswith("test_")
-        or name == "conftest.py"
-        or ".test." in name
-        or ".spec." in name
-    )
+    return is_test_or_vendored(path)
 
 
 def is_rule_fixture(repo: Repo, path: str) -> bool:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import lru_cache
 
-import pathspec
-
+from readiness.checks import _documents as documents
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.model import Evidence
@@ -22,13 +20,8 @@ from readiness.scanners.semgrep import Match
 SERVER_RULES = ("go-network-server", "py-network-server", "js-network-server")
 
 
-@lru_cache(maxsize=16)
-def _test_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
 def is_test_path(ctx: CheckContext, path: str) -> bool:
-    return bool(ctx.config.test_paths) and _test_spec(ctx.config.test_paths).match_file(path)
+    return documents.is_test_path(ctx.config, path)
 
 
 @dataclass(frozen=True)
