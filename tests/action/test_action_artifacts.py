@@ -41,7 +41,7 @@ def test_upload_reuse_delta_and_forgeries(
     base = Runner(tmp_path / "base", fake_github)
     dockerfile = base.workspace / "bidder" / "Dockerfile"
     dockerfile.write_text(
-        "".join(l for l in dockerfile.read_text().splitlines(True) if "REDIS_PASSWORD" not in l)
+        "".join(line for line in dockerfile.read_text().splitlines(True) if "REDIS_PASSWORD" not in line)
     )
     base.event_name = "push"
     base.event = {"ref": "refs/heads/master", "after": "b" * 40, "repository": base.event["repository"]}
