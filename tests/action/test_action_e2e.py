@@ -226,3 +226,14 @@ def test_bad_inputs_exit_2(runner: Runner) -> None:
     run = runner(fail_on="sometimes")
     assert run.code == action.EXIT_USAGE
     assert "::error::readiness: input 'fail-on' is 'sometimes'" in run.log
+
+
+@pytest.mark.slow
+def test_rate_limits_are_waited_out(runner: Runner, fake_github: FakeGitHub) -> None:
+    comment_limit = fake_github.fail(429, times=1, route="issues/create-comment", retry_after=1)
+    check_limit = fake_github.fail(403, times=1, route="checks/create", retry_after=1)  # secondary limit
+    run = runner()
+    assert run.code == action.EXIT_FAIL
+    assert comment_limit.hits == 1 and check_limit.hits == 1
+    assert len(fake_github.comments(2)) == 1 and len(fake_github.check_runs) == 1
+    assert "cannot" not in run.log  # nothing was given up on
