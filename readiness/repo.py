@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pathspec
 
@@ -26,6 +26,7 @@ from readiness.parsers import dockerfile as dockerfile_parser
 from readiness.parsers.yaml_lines import YamlError, YMap, load_all
 
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+T = TypeVar("T")
 _ALWAYS_SKIPPED_DIRS = {
     ".git",
     ".hg",
@@ -160,7 +161,7 @@ class Service:
         return self.path == "." or file_path == self.path or file_path.startswith(self.path + "/")
 
 
-@dataclass
+@dataclass(eq=False)  # recordings nest; each is removed by identity, never by equal contents
 class Recording:
     """What a block of checks touched: files read, and parse problems among them."""
 
@@ -189,8 +190,10 @@ class Repo:
         self._dockerfiles: dict[str, dockerfile_parser.Dockerfile] = {}
         self.problems: dict[str, ParseProblem] = {}
         self._recordings: list[Recording] = []
-        self._k8s: list[K8sObject] | None = None
         self._services: list[Service] | None = None
+        self._owners: dict[str, Service | None] = {}
+        self._listings: dict[tuple[str, ...], list[str]] = {}  # listings depend on paths only
+        self._memo: dict[Hashable, tuple[object, tuple[str, ...]]] = {}
         self._walk()
         self.paths: tuple[str, ...] = tuple(sorted(self._sizes))
 
@@ -286,12 +289,15 @@ class Repo:
 
     def named(self, *names: str) -> list[str]:
         """Indexed paths whose file name matches one of the shell patterns (case-insensitive)."""
-        lowered = [name.lower() for name in names]
-        return [
-            path
-            for path in self.paths
-            if any(fnmatchcase(PurePosixPath(path).name.lower(), name) for name in lowered)
-        ]
+        key = ("named", *names)
+        if key not in self._listings:
+            lowered = [name.lower() for name in names]
+            self._listings[key] = [
+                path
+                for path in self.paths
+                if any(fnmatchcase(PurePosixPath(path).name.lower(), name) for name in lowered)
+            ]
+        return list(self._listings[key])
 
     def with_suffix(self, *suffixes: str) -> list[str]:
         return [path for path in self.paths if path.lower().endswith(suffixes)]
@@ -378,13 +384,15 @@ class Repo:
         self.problems[path] = ParseProblem(path, error.line, error.message)
 
     def dockerfile_paths(self) -> list[str]:
-        return [
-            path
-            for path in self.paths
-            if (name := PurePosixPath(path).name.lower()) in ("dockerfile", "containerfile")
-            or name.startswith("dockerfile.")
-            or name.endswith(".dockerfile")
-        ]
+        if ("dockerfiles",) not in self._listings:
+            self._listings[("dockerfiles",)] = [
+                path
+                for path in self.paths
+                if (name := PurePosixPath(path).name.lower()) in ("dockerfile", "containerfile")
+                or name.startswith("dockerfile.")
+                or name.endswith(".dockerfile")
+            ]
+        return list(self._listings[("dockerfiles",)])
 
     def dockerfile(self, path: str) -> dockerfile_parser.Dockerfile:
         cached = self._dockerfiles.get(path)
@@ -407,30 +415,42 @@ class Repo:
                 return True
         return False
 
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value derived from files, computed once per scan. The files it read are touched again
+        on every later use, so each category's recording still lists them as its inputs."""
+        hit = self._memo.get(key)
+        if hit is None:
+            with self.recording() as recording:
+                value = compute()
+            hit = self._memo[key] = (value, tuple(sorted(recording.paths)))
+        for path in hit[1]:
+            self._touch(path)
+        return cast(T, hit[0])
+
     def k8s_objects(self) -> list[K8sObject]:
         """Kubernetes objects from every YAML file (Helm templates excluded: they aren't YAML yet)."""
-        if self._k8s is None:
-            objects: list[K8sObject] = []
-            for path in self.yaml_paths():
-                if self.is_helm_template(path):
-                    continue
-                for document in self.yaml(path):
-                    for item in _k8s_items(document):
-                        metadata = item.get("metadata")
-                        name = metadata.get("name", "") if isinstance(metadata, dict) else ""
-                        objects.append(K8sObject(path, item.line, str(item["kind"]), str(name), item))
-            self._k8s = objects
-        else:
-            for path in self.yaml_paths():
-                if not self.is_helm_template(path):
-                    self._touch(path)
-        return self._k8s
+        return self.memo("k8s_objects", self._read_k8s_objects)
+
+    def _read_k8s_objects(self) -> list[K8sObject]:
+        objects: list[K8sObject] = []
+        for path in self.yaml_paths():
+            if self.is_helm_template(path):
+                continue
+            for document in self.yaml(path):
+                for item in _k8s_items(document):
+                    metadata = item.get("metadata")
+                    name = metadata.get("name", "") if isinstance(metadata, dict) else ""
+                    objects.append(K8sObject(path, item.line, str(item["kind"]), str(name), item))
+        return objects
 
     def workloads(self) -> list[K8sObject]:
         kinds = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob", "Rollout"}
         return [obj for obj in self.k8s_objects() if obj.kind in kinds]
 
     def compose_files(self) -> list[ComposeFile]:
+        return self.memo("compose_files", self._read_compose_files)
+
+    def _read_compose_files(self) -> list[ComposeFile]:
         found: list[ComposeFile] = []
         for path in self.paths:
             if not _COMPOSE_NAME.match(PurePosixPath(path).name):
@@ -463,8 +483,16 @@ class Repo:
 
     def owner(self, path: str) -> Service | None:
         """The innermost service whose directory holds ``path`` (monorepos nest them)."""
-        owners = [service for service in self.services() if service.contains(path)]
-        return max(owners, key=lambda service: len(service.path) if service.path != "." else 0, default=None)
+        if path not in self._owners:
+            by_directory = {service.path: service for service in self.services()}
+            parent = PurePosixPath(path).parent
+            found = None
+            for directory in (parent, *parent.parents):
+                found = by_directory.get(directory.as_posix())
+                if found is not None:
+                    break
+            self._owners[path] = found
+        return self._owners[path]
 
     def files_of(self, service: Service, *suffixes: str) -> list[str]:
         """The service's own files: a nested service's files belong to it, not to its parent."""

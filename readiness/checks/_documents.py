@@ -277,6 +277,11 @@ def image_name(image: str) -> str:
 
 
 def containers(repo: Repo) -> list[Container]:
+    """Every container of every workload and compose service (computed once per scan)."""
+    return repo.memo("documents.containers", lambda: _containers(repo))
+
+
+def _containers(repo: Repo) -> list[Container]:
     found: list[Container] = []
     for workload in repo.workloads():
         spec = workload.body.get("spec")
