@@ -13,6 +13,7 @@ from readiness.model import CheckResult
 from readiness.repo import Repo
 from readiness.scanners import default_scanners
 from readiness.scanners.base import NOT_ASSESSED
+from readiness.scanners.semgrep import Semgrep
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -54,3 +55,11 @@ def locations(result: CheckResult) -> list[tuple[str | None, int | None]]:
         (failure.evidence[0].path, failure.evidence[0].line) if failure.evidence else (None, None)
         for failure in result.failures
     ]
+
+
+def semgrep_scan(root: Path) -> dict[str, object]:
+    """Run semgrep once over a fixture tree, for tests that hand the same matches to several checks
+    through ``run_check(..., scanner_results=...)``: each run costs seconds."""
+    output = Semgrep().run(Repo(root), timeout=300)
+    assert output.ok, f"semgrep did not run: {output.detail}"
+    return {"semgrep": output.data}

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from readiness.model import Outcome, Severity
-from tests.checks.observability._semgrep import scan
 from tests.support import locations, run_check, write_tree
+from tests.support import semgrep_scan as scan
 
 CHECK = "observability/dashboards"
 

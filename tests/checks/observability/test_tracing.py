@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from readiness.model import Outcome
-from tests.checks.observability._semgrep import scan
 from tests.support import locations, run_check, write_tree
+from tests.support import semgrep_scan as scan
 
 TRACING = "observability/tracing"
 PROPAGATION = "observability/trace-propagation"

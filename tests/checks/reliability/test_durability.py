@@ -5,8 +5,8 @@ import pytest
 
 from readiness import config
 from readiness.model import Outcome, Severity
-from tests.checks.reliability._semgrep import scan
 from tests.support import locations, run_check, write_tree
+from tests.support import semgrep_scan as scan
 
 # ---- stateful-storage ------------------------------------------------------------------------
 
