@@ -11,6 +11,7 @@ import datetime as dt
 import pathspec
 
 from readiness.config import Config
+from readiness.facts.production import is_production
 from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Severity, Waiver
 from readiness.registry import CheckSpec
 
@@ -44,7 +45,11 @@ def disabled(spec: CheckSpec) -> CheckOutcome:
 def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) -> Finding:
     severity = config.severity.get(spec.id) or failure.severity or spec.severity
     message = failure.message
-    if _only_in_test_paths(failure, config) and severity is not Severity.RECOMMENDATION:
+    if (
+        not spec.tests_are_subject
+        and _only_in_test_paths(failure, config)
+        and severity is not Severity.RECOMMENDATION
+    ):
         # Fixtures and examples are not what ships, but a real secret there still leaks: report, downgraded.
         severity = Severity.RECOMMENDATION
         message += " (in a test or example path, so reported as a recommendation)"
@@ -64,11 +69,13 @@ def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) 
 
 
 def _only_in_test_paths(failure: Failure, config: Config) -> bool:
+    return only_outside_production(failure, tuple(config.test_paths))
+
+
+def only_outside_production(failure: Failure, test_paths: tuple[str, ...]) -> bool:
+    """Whether every place a failure names is a test, fixture, example or development file."""
     paths = [evidence.path for evidence in failure.evidence if evidence.path]
-    if not paths or not config.test_paths:
-        return False
-    spec = pathspec.GitIgnoreSpec.from_lines(config.test_paths)
-    return all(spec.match_file(path) for path in paths)
+    return bool(paths) and not any(is_production(path, test_paths) for path in paths)
 
 
 def _matching_waiver(

@@ -69,5 +69,11 @@ def test_findings_only_in_test_paths_are_downgraded_not_hidden() -> None:
     mixed = CheckResult.failed([Failure("x", (Evidence("tests/a.yaml", 1), Evidence("deploy/b.yaml", 1)))])
     (finding,) = policy.apply(SPEC, mixed, Config(project="p"), TODAY).findings
     assert finding.severity is Severity.BLOCKER
+    # The language conventions always apply; the policy's test_paths add the project's own.
     (finding,) = policy.apply(SPEC, in_tests, Config(project="p", test_paths=()), TODAY).findings
+    assert finding.severity is Severity.RECOMMENDATION
+    in_qa = CheckResult.failed([Failure("no probe", (Evidence("qa/web.yaml", 3),))])
+    (finding,) = policy.apply(SPEC, in_qa, Config(project="p", test_paths=()), TODAY).findings
     assert finding.severity is Severity.BLOCKER
+    (finding,) = policy.apply(SPEC, in_qa, Config(project="p", test_paths=("qa/",)), TODAY).findings
+    assert finding.severity is Severity.RECOMMENDATION

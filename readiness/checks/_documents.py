@@ -9,16 +9,14 @@ keeps the checks short and their evidence consistent.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-import pathspec
-
 from readiness.config import Config
+from readiness.facts import production
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo
@@ -452,12 +450,7 @@ def is_test_path(config: Config, path: str) -> bool:
     What production code does (writes a key, serves a route, reads a flag) is judged on production
     code only: a test that writes Redis keys without a TTL says nothing about the service.
     """
-    return bool(config.test_paths) and _test_spec(config.test_paths).match_file(path)
-
-
-@functools.lru_cache(maxsize=8)
-def _test_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return not production.is_production(path, tuple(config.test_paths))
 
 
 def unquote(text: str) -> str:

@@ -5,17 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from readiness.context import CheckContext
+from readiness.facts.production import is_production
 from readiness.scanners.semgrep import Match
 
 SEMGREP = "semgrep"
 
 
-def matches(ctx: CheckContext, *rules: str) -> list[Match]:
-    """Matches of the given rule ids, in path and line order. Only call from checks that
-    declare ``scanners=("semgrep",)``: the engine guarantees the scan succeeded for them."""
+def matches(ctx: CheckContext, *rules: str, tests: bool = False) -> list[Match]:
+    """Matches of the given rule ids in production code (``tests=True``: in tests, fixtures and
+    examples too), in path and line order. Only call from checks that declare
+    ``scanners=("semgrep",)``: the engine guarantees the scan succeeded for them."""
     found: Iterable[Match] = ctx.scanner_results.get(SEMGREP) or []
     wanted = set(rules)
-    return sorted((m for m in found if m.rule in wanted), key=lambda m: (m.path, m.line))
+    test_paths = tuple(ctx.config.test_paths)
+    return sorted(
+        (m for m in found if m.rule in wanted and (tests or is_production(m.path, test_paths))),
+        key=lambda m: (m.path, m.line),
+    )
 
 
 def by_path(found: Iterable[Match]) -> dict[str, list[Match]]:
