@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from readiness import registry, seed
+from readiness import answers, registry, scoring, seed
 from readiness.model import Category
 
 
@@ -28,7 +28,19 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def rules() -> str:
+    """`readiness explain lights`: how answers and lights are decided."""
+    lines = ["How each review question is answered", ""]
+    lines += [f"  {name:8} {meaning}" for name, meaning in answers.ANSWER_RULES]
+    lines += ["", "How each category's light is decided", ""]
+    lines += [f"  {name:8} {meaning}" for name, meaning in scoring.LIGHT_RULES]
+    lines += ["", "The verdict is No-Go while an unwaived blocker remains (or per --fail-on)."]
+    return "\n".join(lines) + "\n"
+
+
 def explain(check_id: str) -> str:
+    if check_id in ("lights", "answers"):
+        return rules()
     spec = registry.get(check_id)
     parts = [
         f"{spec.id} — {spec.title}",
@@ -36,6 +48,13 @@ def explain(check_id: str) -> str:
         f"Category:         {spec.category.label}",
         f"Default severity: {spec.severity.value}",
         f"Answers:          {spec.question.text}",
+        "Counts as:        "
+        + (
+            "a core check: when it fails, the answer is no"
+            if spec.core
+            else "an aspect: when it fails, the answer is at most partial"
+        )
+        + " (readiness explain lights)",
         "",
         "Why it matters",
         textwrap.indent(spec.rationale, "  "),
@@ -65,6 +84,14 @@ def markdown() -> str:
         "Severity is the default;",
         "`.readiness.yml` can override it per check (see docs/configuration.md).",
         "",
+        "Each question is answered from its checks; a **core** check answers it by itself.",
+        "",
+        *(f"- **{name}**: {meaning}" for name, meaning in answers.ANSWER_RULES),
+        "",
+        "A category's light:",
+        "",
+        *(f"- **{name}**: {meaning}" for name, meaning in scoring.LIGHT_RULES),
+        "",
         "| ID | Category | Default severity | Title |",
         "|---|---|---|---|",
     ]
@@ -77,8 +104,11 @@ def markdown() -> str:
         for question in (q for q in seed.ALL if q.category is category):
             answering = [s for s in specs if s.question == question]
             lines.append(
-                f"**{question.text}** — answered by "
-                + (", ".join(f"`{s.id}`" for s in answering) or "_no check yet_")
+                f"**{question.text}** (`{question.key}`) — answered by "
+                + (
+                    ", ".join(f"`{s.id}`" + (" (core)" if s.core else "") for s in answering)
+                    or "_no check yet_"
+                )
             )
             lines.append("")
         for spec in (s for s in specs if s.category is category):

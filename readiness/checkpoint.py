@@ -22,10 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readiness.model import Category, CategoryResult, CheckResult, Evidence, Failure, Outcome, Severity
+from readiness import seed
+from readiness.model import (
+    Answer,
+    Category,
+    CategoryResult,
+    CheckResult,
+    Evidence,
+    Failure,
+    Outcome,
+    QuestionAnswer,
+    Severity,
+)
 
 FORMAT = "readiness-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: answers per review question
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class CategoryState:
     completed_at: str
     light: str
     results: dict[str, CheckResult]
+    answers: tuple[QuestionAnswer, ...] = ()
 
 
 class CheckpointError(ValueError):
@@ -84,8 +96,24 @@ def _parse(data: Any, project: str) -> dict[Category, CategoryState]:
             completed_at=str(raw["completed_at"]),
             light=str(raw["light"]),
             results={str(k): result_from_dict(v) for k, v in raw["results"].items()},
+            answers=_answers_from(category, raw.get("answers")),
         )
     return states
+
+
+def _answers_from(category: Category, data: Any) -> tuple[QuestionAnswer, ...]:
+    """The category's answers; none when the state recorded none (the engine then won't reuse it)."""
+    if not isinstance(data, list):
+        raise CheckpointError(f"category {category.value}: malformed answers")
+    questions = {q.key: q for q in seed.of(category)}
+    found = []
+    for item in data:
+        if not isinstance(item, dict) or item.get("question") not in questions:
+            raise CheckpointError(f"category {category.value}: answer to an unknown question")
+        found.append(QuestionAnswer.from_dict(item, category, questions[item["question"]].text))
+    if found and {a.question for a in found} != set(questions):
+        raise CheckpointError(f"category {category.value}: answers do not cover its questions")
+    return tuple(found)
 
 
 def result_to_dict(result: CheckResult) -> dict[str, Any]:
@@ -101,6 +129,7 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
             for f in result.failures
         ],
         "evidence": [e.to_dict() for e in result.evidence],
+        "answer": result.answer.value if result.answer else None,
     }
 
 
@@ -123,6 +152,7 @@ def result_from_dict(data: Any) -> CheckResult:
         failures=failures,
         evidence=tuple(Evidence.from_dict(e) for e in data["evidence"]),
         summary=str(data["summary"]),
+        answer=Answer(data["answer"]) if data.get("answer") else None,
     )
 
 
@@ -152,6 +182,7 @@ def save(
                 "completed_at": state.completed_at,
                 "light": state.light,
                 "results": {k: result_to_dict(v) for k, v in state.results.items()},
+                "answers": [a.to_dict() for a in state.answers],
             }
             for category, state in states.items()
         },

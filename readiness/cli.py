@@ -88,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("checks", help="list the check catalogue")
-    explain = commands.add_parser("explain", help="explain one check: why, what it reads, how to fix")
+    explain = commands.add_parser(
+        "explain",
+        help="explain one check (why, what it reads, how to fix); `lights`: how answers and lights work",
+    )
     explain.add_argument("check_id")
     init = commands.add_parser("init", help="write a commented starter .readiness.yml")
     init.add_argument("path", nargs="?", default=".", type=Path)

@@ -88,7 +88,7 @@ def compare(
             new += _compared(result.findings())
             continue
         base_checks = judged[result.category]
-        before = scoring.light(base_checks)
+        before = scoring.light(base_checks, base[result.category].answers)
         if before is not result.light:
             changes.append((result.category, before, result.light))
         ran_now = {c.check_id for c in result.checks if c.outcome in (Outcome.PASS, Outcome.FAIL)}

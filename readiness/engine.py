@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from readiness import __version__, checkpoint, policy, redact, registry, scoring
+from readiness import __version__, answers, checkpoint, policy, redact, registry, scoring, seed
 from readiness.config import Config
 from readiness.context import CheckContext
 from readiness.model import (
@@ -24,6 +24,7 @@ from readiness.model import (
     CategoryResult,
     CheckResult,
     Outcome,
+    QuestionAnswer,
     RepoStats,
 )
 from readiness.registry import CheckSpec
@@ -103,10 +104,10 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     results: list[CategoryResult] = []
     for index, (category, specs, fingerprint, reusable) in enumerate(plans):
         if reusable is not None:
-            raw, inputs = reusable.results, reusable.inputs
+            raw, inputs, answered = reusable.results, reusable.inputs, reusable.answers
             log.info("reusing %s from the checkpoint: inputs unchanged", category.value)
         else:
-            raw, inputs = _run_category(specs, repo, config, outputs, scanner_inputs)
+            raw, inputs, answered = _run_category(category, specs, repo, config, outputs, scanner_inputs)
 
         outcomes = tuple(
             policy.disabled(spec)
@@ -114,7 +115,13 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             else policy.apply(spec, raw[spec.id], config, today)
             for spec in specs
         )
-        result = CategoryResult(category, outcomes, scoring.light(outcomes), reused=reusable is not None)
+        result = CategoryResult(
+            category,
+            outcomes,
+            scoring.light(outcomes, answered),
+            reused=reusable is not None,
+            answers=answered,
+        )
         results.append(result)
         states[category] = checkpoint.CategoryState(
             fingerprint=fingerprint,
@@ -122,6 +129,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             completed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             light=result.light.value,
             results=raw,
+            answers=answered,
         )
         if request.checkpoint_path is not None:
             checkpoint.save(
@@ -176,13 +184,15 @@ def _run_one_scanner(scanner: Scanner, repo: Repo, timeout: float) -> ScanOutput
 
 
 def _run_category(
+    category: Category,
     specs: Sequence[CheckSpec],
     repo: Repo,
     config: Config,
     outputs: Mapping[str, ScanOutput],
     scanner_inputs: Mapping[str, list[str]],
-) -> tuple[dict[str, CheckResult], dict[str, str]]:
-    """Run every enabled check of a category; return raw results and the digests of what they read."""
+) -> tuple[dict[str, CheckResult], dict[str, str], tuple[QuestionAnswer, ...]]:
+    """Run every enabled check of a category and answer its questions; return the raw results,
+    the digests of what they read, and the answers."""
     raw: dict[str, CheckResult] = {}
     read: set[str] = set()
     context = CheckContext(repo, config, {name: o.data for name, o in outputs.items() if o.ok})
@@ -197,7 +207,20 @@ def _run_category(
         read |= recording.paths
         for name in spec.scanners:  # what a scanner read is an input of the checks that use it
             read.update(scanner_inputs.get(name, ()))
-    return raw, {path: repo.digest(path) for path in sorted(read)}
+    with repo.recording() as recording:
+        answered = tuple(
+            redact.answer(a)
+            for a in answers.for_questions(
+                seed.of(category),
+                specs,
+                raw,
+                repo,
+                frozenset(config.disabled_checks),
+                tuple(config.test_paths),
+            )
+        )
+    read |= recording.paths
+    return raw, {path: repo.digest(path) for path in sorted(read)}, answered
 
 
 def run_check(
@@ -273,4 +296,7 @@ def _still_valid(
         return False
     if set(state.results) != {spec.id for spec in specs}:
         return False
+    questions = {q.key for spec in specs for q in seed.of(spec.category)}
+    if {a.question for a in state.answers} != questions:
+        return False  # a state without the answers to its questions can't stand in for a run
     return all(repo.digest(path) == digest for path, digest in state.inputs.items())

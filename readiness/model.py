@@ -6,6 +6,7 @@ checkpoints and handed to renderers without anyone mutating them on the way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -70,6 +71,23 @@ class Light(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    # Every question of the category is about a component the repository does not have. Shown as
+    # such, never as Green: nothing was shown to be production-grade.
+    NOT_APPLICABLE = "n/a"
+
+
+class Answer(StrEnum):
+    """A review question's answer, as a strict reviewer gives it.
+
+    ``n/a`` is earned: it needs positive evidence that the component the question is about is
+    absent. ``unknown`` means readiness could not tell (a scanner missing, a form it cannot read).
+    """
+
+    YES = "yes"  # present and effective
+    PARTIAL = "partial"  # present but incomplete, off by default, or in some services only
+    NO = "no"  # absent
+    NOT_APPLICABLE = "n/a"  # the repository has no such component
+    UNKNOWN = "unknown"  # could not be determined
 
 
 class Verdict(StrEnum):
@@ -131,6 +149,9 @@ class CheckResult:
     failures: tuple[Failure, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     summary: str = ""
+    # What this result says about the review question, when the check knows better than its
+    # outcome does: a failure in 2 of 5 services is PARTIAL, not NO (readiness.answers).
+    answer: Answer | None = None
 
     @staticmethod
     def passed(summary: str, *evidence: Evidence) -> CheckResult:
@@ -149,6 +170,13 @@ class CheckResult:
     @staticmethod
     def not_assessed(reason: str) -> CheckResult:
         return CheckResult(Outcome.NOT_ASSESSED, summary=reason)
+
+    def partly(self, some_passed: bool) -> CheckResult:
+        """This failure as PARTIAL when part of what was judged passed (2 of 5 services drain):
+        the control exists, incompletely. A pass or a failure everywhere is left as it is."""
+        if self.outcome is Outcome.FAIL and some_passed and self.answer is None:
+            return dataclasses.replace(self, answer=Answer.PARTIAL)
+        return self
 
     @staticmethod
     def from_failures(failures: list[Failure], pass_summary: str, *pass_evidence: Evidence) -> CheckResult:
@@ -204,11 +232,52 @@ class CheckOutcome:
 
 
 @dataclass(frozen=True)
+class QuestionAnswer:
+    """The answer to one review question, with the checks behind it and a reviewer's sentence."""
+
+    question: str  # the seed key, e.g. "reliability.health-checks"
+    category: Category
+    text: str
+    answer: Answer
+    checks: tuple[str, ...]
+    reasoning: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.answer.value,
+            "checks": list(self.checks),
+            "reasoning": self.reasoning,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, object], category: Category, text: str) -> QuestionAnswer:
+        checks = data.get("checks")
+        evidence = data.get("evidence")
+        if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+            raise ValueError("answer checks must be a list of check ids")
+        if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
+            raise ValueError("answer evidence must be a list")
+        return QuestionAnswer(
+            question=str(data["question"]),
+            category=category,
+            text=text,
+            answer=Answer(str(data["answer"])),
+            checks=tuple(checks),
+            reasoning=str(data["reasoning"]),
+            evidence=tuple(Evidence.from_dict(e) for e in evidence),
+        )
+
+
+@dataclass(frozen=True)
 class CategoryResult:
     category: Category
     checks: tuple[CheckOutcome, ...]
     light: Light
     reused: bool = False
+    answers: tuple[QuestionAnswer, ...] = ()
 
     def findings(self) -> list[Finding]:
         return [f for c in self.checks for f in c.findings]

@@ -8,9 +8,10 @@ is stored or rendered.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from readiness.model import CheckResult, Evidence, Failure
+from readiness.model import CheckResult, Evidence, Failure, QuestionAnswer
 
 REDACTED = "<redacted>"
 
@@ -56,12 +57,19 @@ def _evidence(evidence: Evidence) -> Evidence:
 
 def result(raw: CheckResult) -> CheckResult:
     """A check result with every piece of text scrubbed."""
-    return CheckResult(
-        outcome=raw.outcome,
+    return dataclasses.replace(
+        raw,
         failures=tuple(
             Failure(scrub(f.message), tuple(_evidence(e) for e in f.evidence), f.severity)
             for f in raw.failures
         ),
         evidence=tuple(_evidence(e) for e in raw.evidence),
         summary=scrub(raw.summary),
+    )
+
+
+def answer(raw: QuestionAnswer) -> QuestionAnswer:
+    """An answer with its reasoning and evidence scrubbed (they quote the checks' text)."""
+    return dataclasses.replace(
+        raw, reasoning=scrub(raw.reasoning), evidence=tuple(_evidence(e) for e in raw.evidence)
     )

@@ -38,6 +38,12 @@ class CheckSpec:
     example: str
     function: CheckFunction
     scanners: tuple[str, ...] = ()
+    # A core check answers its question by itself: when it fails, the control the question asks
+    # about is absent, whatever the question's other checks say (readiness.answers).
+    core: bool = False
+    # Load tests, soak tests and chaos experiments live in test folders: for these checks a test
+    # file is the subject, so findings there are neither downgraded nor set aside.
+    tests_are_subject: bool = False
 
     @property
     def category(self) -> Category:
@@ -62,6 +68,8 @@ def check(
     remediation: str,
     example: str = "",
     scanners: tuple[str, ...] = (),
+    core: bool = False,
+    tests_are_subject: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check. Ids are stable (configs and waivers refer to them): ``category/what-is-true``."""
 
@@ -84,6 +92,8 @@ def check(
             example=_dedent(example),
             function=function,
             scanners=scanners,
+            core=core,
+            tests_are_subject=tests_are_subject,
         )
         return function
 

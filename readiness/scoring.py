@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-from readiness.model import CategoryResult, CheckOutcome, Light, Outcome, Severity, Verdict
+from readiness.model import (
+    Answer,
+    CategoryResult,
+    CheckOutcome,
+    Light,
+    Outcome,
+    QuestionAnswer,
+    Severity,
+    Verdict,
+)
 
 
 class FailOn(StrEnum):
@@ -19,18 +28,51 @@ class FailOn(StrEnum):
     NEW_BLOCKERS = "new-blockers"
 
 
-def light(checks: Iterable[CheckOutcome]) -> Light:
-    """Red on any unwaived blocker; Amber on any unwaived risk or anything not assessed; else Green.
+# The rule as users read it (README, `readiness explain lights`, docs/checks.md); `light` below
+# is its implementation, and a test keeps the README's copy identical.
+LIGHT_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "Red",
+        "any unwaived blocker, or essential controls missing: half or more of the category's "
+        "applicable questions answered no",
+    ),
+    (
+        "Amber",
+        "core controls exist with significant gaps: any question partial, no or unknown, any "
+        "unwaived risk, or any check not assessed",
+    ),
+    ("Green", "production-grade: every question yes or an earned n/a, minor gaps only"),
+    ("n/a", "every question is about a component the repository does not have (never shown as Green)"),
+)
+
+
+def light(checks: Iterable[CheckOutcome], answers: Sequence[QuestionAnswer] = ()) -> Light:
+    """A category's light, as a strict reviewer gives it.
+
+    - Red: any unwaived blocker, or essential controls missing: half or more of the category's
+      applicable questions answered *no*.
+    - Amber: core controls exist with significant gaps: any question answered *partial*, *no* or
+      *unknown*, any unwaived risk, or any check not assessed.
+    - Green: production-grade: every question *yes* or an earned *n/a*, minor gaps only.
+    - n/a: every question is about a component the repository does not have; never Green.
 
     Not assessed keeps a category from Green: a check that could not look has not shown that
-    all is well.
+    all is well. Without answers (a bare list of checks) the questions don't count.
     """
     checks = list(checks)
     active = [f for c in checks for f in c.findings if not f.waived]
+    applicable = [a for a in answers if a.answer is not Answer.NOT_APPLICABLE]
     if any(f.severity is Severity.BLOCKER for f in active):
         return Light.RED
-    if any(f.severity is Severity.RISK for f in active) or any(
-        c.outcome is Outcome.NOT_ASSESSED for c in checks
+    absent = sum(1 for a in applicable if a.answer is Answer.NO)
+    if applicable and 2 * absent >= len(applicable):
+        return Light.RED
+    if answers and not applicable:
+        return Light.NOT_APPLICABLE
+    if (
+        any(f.severity is Severity.RISK for f in active)
+        or any(c.outcome is Outcome.NOT_ASSESSED for c in checks)
+        or any(a.answer is not Answer.YES for a in applicable)
     ):
         return Light.AMBER
     return Light.GREEN

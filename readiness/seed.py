@@ -7,8 +7,21 @@ catalogue can't silently drop part of the review.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from readiness.model import Category
+
+
+class Component(StrEnum):
+    """What a question is about: it is not applicable only where the repository provably has none.
+
+    Most questions are about the service itself (its deploys, alerts, runbooks…), so they apply to
+    any repository that ships a service; a few are about a data store it may not use at all.
+    """
+
+    SERVICE = "service"
+    DATABASE = "database"  # a primary data store: SQL, MongoDB, Cassandra, …
+    REDIS = "redis"  # Redis and its protocol-compatible forks
 
 
 @dataclass(frozen=True)
@@ -16,10 +29,11 @@ class Question:
     key: str
     category: Category
     text: str
+    about: Component = Component.SERVICE
 
 
-def _q(category: Category, key: str, text: str) -> Question:
-    return Question(f"{category.value}.{key}", category, text)
+def _q(category: Category, key: str, text: str, about: Component = Component.SERVICE) -> Question:
+    return Question(f"{category.value}.{key}", category, text, about)
 
 
 _R, _O, _S, _SEC = Category.RELIABILITY, Category.OBSERVABILITY, Category.SCALABILITY, Category.SECURITY
@@ -45,8 +59,8 @@ ALERTING = _q(_O, "alerting", "Alerting: what alerts exist? Are thresholds sensi
 DASHBOARDS = _q(_O, "dashboards", "Dashboards: can you diagnose an outage at 3am?")
 
 HORIZONTAL_SCALING = _q(_S, "horizontal-scaling", "Horizontal scaling: stateless? Sticky sessions needed?")
-DB_CONNECTIONS = _q(_S, "db-connections", "Database connection limits under scale")
-REDIS_POOLING = _q(_S, "redis-pooling", "Redis connection pooling at 100+ instances")
+DB_CONNECTIONS = _q(_S, "db-connections", "Database connection limits under scale", Component.DATABASE)
+REDIS_POOLING = _q(_S, "redis-pooling", "Redis connection pooling at 100+ instances", Component.REDIS)
 RATE_LIMITING = _q(_S, "rate-limiting", "Rate limiting: per-publisher? Global? Both?")
 BACKPRESSURE = _q(_S, "backpressure", "Backpressure handling: what happens when overwhelmed?")
 
@@ -58,8 +72,8 @@ DEPENDENCY_VULNS = _q(
 )
 TLS = _q(_SEC, "tls", "TLS everywhere? Certificate management?")
 
-DB_BACKUPS = _q(_DR, "db-backups", "Backup strategy for TimescaleDB")
-REDIS_PERSISTENCE = _q(_DR, "redis-persistence", "Redis persistence config (RDB/AOF)")
+DB_BACKUPS = _q(_DR, "db-backups", "Backup strategy for TimescaleDB", Component.DATABASE)
+REDIS_PERSISTENCE = _q(_DR, "redis-persistence", "Redis persistence config (RDB/AOF)", Component.REDIS)
 RUNBOOKS = _q(_DR, "runbooks", "Runbook for common failures")
 ROLLBACK = _q(_DR, "rollback", "Rollback procedure: can you revert a bad deploy in under 5 minutes?")
 FAILOVER = _q(_DR, "failover", "Multi-region / failover capability?")
@@ -83,6 +97,10 @@ AUDIT_LOGGING = _q(_C, "audit-logging", "Audit logging for admin actions?")
 LEGAL_DOCS = _q(_C, "legal-docs", "Terms of service / DPA ready for publishers?")
 
 ALL: tuple[Question, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Question))
+
+
+def of(category: Category) -> tuple[Question, ...]:
+    return tuple(question for question in ALL if question.category is category)
 
 
 def by_key(key: str) -> Question:

@@ -92,6 +92,21 @@ def test_resume_reuses_unchanged_categories_and_reruns_changed_ones(
     assert counted == {"reads-a": 3, "reads-b": 4}
 
 
+def test_answers_are_saved_and_reused_with_their_category(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n", "go.mod": "module m\n"})
+    checkpoint = tmp_path / "cp" / "p-production-readiness.md"
+    fresh = scan(root, checkpoint, resume=False)
+    resumed = scan(root, checkpoint)
+    assert [c.reused for c in resumed.categories[:2]] == [True, True]
+    assert [c.answers for c in resumed.categories] == [c.answers for c in fresh.categories]
+    health = next(a for a in fresh.categories[0].answers if a.question == "reliability.health-checks")
+    assert (health.answer.value, health.checks) == ("partial", ("reliability/reads-a",))
+    saved = json.loads(checkpoint.with_suffix(".json").read_text())
+    assert [a["question"] for a in saved["categories"]["reliability"]["answers"]] == [
+        q.key for q in seed.of(Category.RELIABILITY)
+    ]
+
+
 def first_digest(root: Path, path: str) -> str:
     import hashlib
 
@@ -116,7 +131,7 @@ def test_checkpoint_markdown_lists_progress(tmp_path: Path, counted: Counter[str
         (json.dumps({"format": "something-else"}), "not a readiness checkpoint"),
         (
             json.dumps(
-                {"format": "readiness-checkpoint", "version": 1, "project": "other", "categories": {}}
+                {"format": "readiness-checkpoint", "version": 2, "project": "other", "categories": {}}
             ),
             "belongs to project 'other'",
         ),

@@ -4,7 +4,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from readiness import cli
+from readiness import cli, seed
 from tests.support import write_tree
 
 SCHEMA = json.loads(
@@ -21,6 +21,7 @@ spec:
       containers:
         - name: web
           image: web:1.0
+          ports: [{containerPort: 8080}]
 """
 
 
@@ -50,11 +51,17 @@ def test_scan_prints_scorecard_writes_report_and_exits_no_go(
         "## 3. Risks",
         "## 4. Recommendations",
         "## 5. Go/No-Go",
+        "## Answers to the review",
         "## Appendix",
     ]
     positions = [report.index(section) for section in sections]
     assert positions == sorted(positions)
     assert "`deploy/web.yaml:8`" in report
+    # One line per question, with its answer and the reason.
+    assert (
+        "- ❌ **no** — Startup probes: does it wait for dependencies before accepting traffic? "
+        "Deployment 'web' container 'web' has no readinessProbe (deploy/web.yaml:8). (`deploy/web.yaml:8`)"
+    ) in report
 
 
 def test_fail_on_never_turns_the_exit_code_to_go(tmp_path: Path, workdir: Path) -> None:
@@ -72,6 +79,10 @@ def test_json_output_matches_the_published_schema(
     jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
     assert data == json.loads((workdir / "out/a.json").read_text())
     assert code == cli.EXIT_NO_GO and data["verdict"] == "no-go"
+    assert [a["question"] for a in data["answers"]] == [q.key for q in seed.ALL]
+    (startup,) = [a for a in data["answers"] if a["question"] == "reliability.startup-probes"]
+    assert startup["answer"] == "no" and "reliability/readiness-probe" in startup["checks"]
+    assert startup["evidence"][0]["path"] == "deploy/web.yaml"
     (finding,) = [f for f in data["findings"] if f["check_id"] == "reliability/readiness-probe"]
     assert finding["evidence"][0]["path"] == "deploy/web.yaml" and finding["evidence"][0]["line"] == 8
     assert "📄 Report saved to:" in captured.err

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from readiness import catalogue, registry, seed
+from readiness import answers, catalogue, registry, scoring, seed
 from readiness.model import Category
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
@@ -33,3 +33,9 @@ def test_every_seed_question_is_answered_by_a_check() -> None:
     answered = {spec.question for spec in registry.all_checks()}
     assert [q.text for q in seed.ALL if q not in answered] == []
     assert len(seed.ALL) == 38  # the review's bullets: 5+5+5+5+5+5+4+4
+
+
+def test_the_readme_states_the_answer_and_light_rules_as_the_code_applies_them() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, meaning in (*answers.ANSWER_RULES, *scoring.LIGHT_RULES):
+        assert f"- **{name}**: {meaning}" in readme, name

@@ -1,6 +1,9 @@
 import datetime as dt
 
+import pytest
+
 from readiness.model import (
+    Answer,
     Category,
     CategoryResult,
     CheckOutcome,
@@ -8,6 +11,7 @@ from readiness.model import (
     Finding,
     Light,
     Outcome,
+    QuestionAnswer,
     Severity,
     Verdict,
     Waiver,
@@ -55,6 +59,41 @@ def test_light_amber_on_risk_or_not_assessed() -> None:
 def test_light_green_with_only_recommendations_and_waived_blockers() -> None:
     checks = [outcome(finding(Severity.RECOMMENDATION)), outcome(finding(Severity.BLOCKER, waived=True))]
     assert light(checks) is Light.GREEN
+
+
+def answered(*values: Answer) -> list[QuestionAnswer]:
+    return [
+        QuestionAnswer(f"reliability.q{i}", Category.RELIABILITY, f"question {i}?", value, (), "because")
+        for i, value in enumerate(values)
+    ]
+
+
+LIGHTS = [
+    ("every question yes", answered(Answer.YES, Answer.YES, Answer.NOT_APPLICABLE), Light.GREEN),
+    ("a partial", answered(Answer.YES, Answer.PARTIAL, Answer.YES), Light.AMBER),
+    ("an unknown", answered(Answer.YES, Answer.UNKNOWN, Answer.YES), Light.AMBER),
+    ("one no of three", answered(Answer.YES, Answer.NO, Answer.PARTIAL), Light.AMBER),
+    ("half answered no", answered(Answer.NO, Answer.NO, Answer.PARTIAL, Answer.YES), Light.RED),
+    (
+        "n/a does not count",
+        answered(Answer.NO, Answer.NOT_APPLICABLE, Answer.NOT_APPLICABLE, Answer.YES),
+        Light.RED,
+    ),
+    ("nothing applies", answered(Answer.NOT_APPLICABLE, Answer.NOT_APPLICABLE), Light.NOT_APPLICABLE),
+]
+
+
+@pytest.mark.parametrize(("answers", "expected"), [c[1:] for c in LIGHTS], ids=[c[0] for c in LIGHTS])
+def test_lights_as_a_strict_reviewer_gives_them(answers: list[QuestionAnswer], expected: Light) -> None:
+    assert light([outcome()], answers) is expected
+
+
+def test_a_blocker_is_red_whatever_the_answers() -> None:
+    assert light([outcome(finding(Severity.BLOCKER))], answered(Answer.YES, Answer.YES)) is Light.RED
+
+
+def test_a_risk_keeps_all_yes_from_green() -> None:
+    assert light([outcome(finding(Severity.RISK))], answered(Answer.YES)) is Light.AMBER
 
 
 def category(*checks: CheckOutcome, name: Category = Category.RELIABILITY) -> CategoryResult:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from readiness.delta import Delta
 from readiness.model import Assessment, Outcome, Severity, Verdict, Waiver
-from readiness.render.markdown import LIGHT_ICON, environment
+from readiness.render.markdown import ANSWER_ICON, LIGHT_ICON, environment
 
 LIMIT = 65_536
 
@@ -36,6 +36,7 @@ def render(
             verdict_icon="✅" if go else "⛔",
             verdict_word="GO" if go else "NO-GO",
             light_icon=LIGHT_ICON,
+            answer_icon=ANSWER_ICON,
             Severity=Severity,
             blockers=assessment.active(Severity.BLOCKER),
             risks=assessment.active(Severity.RISK),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from readiness.model import Assessment, Light, Severity, Verdict
 
-_LIGHT = {Light.GREEN: "GREEN", Light.AMBER: "AMBER", Light.RED: "RED"}
+_LIGHT = {Light.GREEN: "GREEN", Light.AMBER: "AMBER", Light.RED: "RED", Light.NOT_APPLICABLE: "N/A"}
 
 
 def scorecard(assessment: Assessment) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from readiness.model import Assessment, CheckOutcome, Finding, Severity, Waiver
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: answers per review question; the "n/a" light
 SCHEMA_ID = "https://readiness.dev/schema/assessment-1.json"
 
 
@@ -37,6 +37,11 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
                 "reused_from_checkpoint": c.reused,
             }
             for c in assessment.categories
+        ],
+        "answers": [
+            {"category": c.category.value, "text": a.text, **a.to_dict()}
+            for c in assessment.categories
+            for a in c.answers
         ],
         "checks": [_check(check) for c in assessment.categories for check in c.checks],
         "findings": [_finding(f) for f in assessment.findings()],

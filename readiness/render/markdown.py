@@ -6,9 +6,14 @@ from collections.abc import Iterable
 
 import jinja2
 
-from readiness.model import Assessment, Evidence, Finding, Light, Outcome, Severity, Verdict
+from readiness.model import Answer, Assessment, Evidence, Finding, Light, Outcome, Severity, Verdict
 
-LIGHT_ICON = {Light.GREEN: "🟢 Green", Light.AMBER: "🟡 Amber", Light.RED: "🔴 Red"}
+LIGHT_ICON = {
+    Light.GREEN: "🟢 Green",
+    Light.AMBER: "🟡 Amber",
+    Light.RED: "🔴 Red",
+    Light.NOT_APPLICABLE: "⚪ n/a",
+}
 OUTCOME_ICON = {
     Outcome.PASS: "✅ pass",
     Outcome.FAIL: "❌ fail",
@@ -16,6 +21,13 @@ OUTCOME_ICON = {
     Outcome.NOT_ASSESSED: "⚠️ not assessed",
 }
 VERDICT_TEXT = {Verdict.GO: "✅ GO", Verdict.NO_GO: "⛔ NO-GO"}
+ANSWER_ICON = {
+    Answer.YES: "✅ **yes**",
+    Answer.PARTIAL: "🟡 **partial**",
+    Answer.NO: "❌ **no**",
+    Answer.NOT_APPLICABLE: "➖ **n/a**",
+    Answer.UNKNOWN: "❔ **unknown**",
+}
 
 environment = jinja2.Environment(
     loader=jinja2.PackageLoader("readiness.render", "templates"),
@@ -56,6 +68,7 @@ environment.filters["cell"] = cell
 environment.filters["oneline"] = lambda text: " ".join(str(text).split())
 environment.filters["evidence_line"] = evidence_line
 environment.filters["where"] = where
+environment.filters["evidence_location"] = location
 
 
 def grouped(findings: Iterable[Finding]) -> list[list[Finding]]:
@@ -71,6 +84,7 @@ def render(assessment: Assessment) -> str:
     return template.render(
         a=assessment,
         light_icon=LIGHT_ICON,
+        answer_icon=ANSWER_ICON,
         outcome_icon=OUTCOME_ICON,
         verdict_text=VERDICT_TEXT[assessment.verdict],
         blockers=grouped(assessment.active(Severity.BLOCKER)),
