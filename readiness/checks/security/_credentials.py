@@ -60,7 +60,7 @@ _PLACEHOLDER = re.compile(
     r"""^(
         \$.*|%.*|\{.*\}|<.*>|\[.*\]|\(.*\)|\#\{.*\}|.*\{\{.*\}\}.*|.*\$\{.*\}.*|
         \**|x+|\.+|-+|_+|
-        (change[-_]?me|replace[-_]?me|todo|tbd|fixme|none|null|nil|undefined|empty|
+        (change[-_]?(me|this|it)|replace[-_]?(me|this|it)|todo|tbd|fixme|none|null|nil|undefined|empty|
          secret|password|passwd|token|api[-_]?key|key|example|sample|dummy|placeholder|redacted|
          your[-_ ].*|my[-_ ].*|enter[-_ ].*|insert[-_ ].*|set[-_ ]?me|not[-_ ]?set|
          true|false|yes|no|on|off|required|optional)
@@ -113,8 +113,23 @@ def secret_named(name: str) -> bool:
     return secret_name(normal) and not _ABOUT_A_SECRET.search(normal)
 
 
+# The generic words of a secret's name: a value made of them and other plain words names the
+# secret it stands for (`influx-password`, `redis_secret`, `my-api-token`), it is not one.
+_SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey"})
+_WORDS = re.compile(r"[a-z]+")
+
+
 def placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value.strip()))
+    text = value.strip()
+    if _PLACEHOLDER.match(text):
+        return True
+    # Two or three plain lower-case words, one of them the secret's own name: a label.
+    words = re.split(r"[-_.]", text)
+    return (
+        1 < len(words) <= 3
+        and any(word in _SECRET_WORDS for word in words)
+        and all(_WORDS.fullmatch(word) for word in words)
+    )
 
 
 def entropy(value: str) -> float:
@@ -144,6 +159,8 @@ def judge(name: str, value: str, *, any_literal: bool = False) -> str | None:
     """
     value = value.strip()
     if not value or not secret_named(name) or placeholder(value) or any(c.isspace() for c in value):
+        return None
+    if value.isdigit():  # a number is a setting (a length, a lifetime), not a secret
         return None
     if _SECRET_REFERENCE.match(value) and secret_named(value):
         return None

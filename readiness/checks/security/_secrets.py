@@ -13,8 +13,8 @@ _SECRET_NAME = re.compile(
 # Names that mention a secret but hold where it is or how it behaves (`DB_PASSWORD_FILE` is the
 # Docker-secrets convention and the right thing to do).
 _NOT_A_VALUE = re.compile(
-    r"_(FILE|PATH|DIR|NAME|URL|URI|ENDPOINT|HOST|PORT|HEADER|TTL|EXPIRY|EXPIRES|LENGTH|TYPE|ID|ENABLED|"
-    r"REQUIRED|ARN|REF|KEYS?_?ID)$",
+    r"_(FILE|PATH|DIR|NAME|URL|URI|ENDPOINT|HOST|PORT|HEADER|TTL|EXPIRY|EXPIRES|EXPIRATION|LENGTH|TYPE|ID|"
+    r"ENABLED|REQUIRED|ARN|REF|KEYS?_?ID|SECONDS|SECS|MINUTES|MINS|HOURS|DAYS|MS|TIMEOUT|LIFETIME|DURATION)$",
     re.IGNORECASE,
 )
 _FLAGS = {"true", "false", "yes", "no", "on", "off", "0", "1"}

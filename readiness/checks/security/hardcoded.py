@@ -6,6 +6,8 @@ value is replaced by its kind and a short fingerprint (``sha256:1a2b3c``).
 
 from __future__ import annotations
 
+import binascii
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,13 +20,15 @@ from readiness.checks.security._credentials import (
     Leak,
     literal_leak,
     placeholder,
+    random_looking,
     redact,
     scan_line,
+    secret_named,
     value_leak,
 )
 from readiness.checks.security.secrets import no_secrets_in_images
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 from readiness.repo import K8sObject, Repo
@@ -71,6 +75,29 @@ class _Hit:
     line: int
     leaks: tuple[Leak, ...]
     what: str  # where the secret sits, without its value: "fallback of SESSION_SECRET"
+
+
+# UI text catalogues: `"form.label.password": "Mot de passe"` is a label, not a password.
+_TRANSLATION_DIRS = frozenset(
+    {"locale", "locales", "translations", "translation", "i18n", "l10n", "lang", "langs"}
+)
+# A locale code as the file name: `en.json`, `pt_BR.yml`, `de-DE.po`.
+_TRANSLATION_FILE = re.compile(r"^[a-z]{2}(?:[_-][A-Z]{2})?\.(?:json|ya?ml|po)$")
+# CI pipelines: a literal password there belongs to the job's throwaway service containers.
+_CI_FILE = re.compile(
+    r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci/[^/]+|\.travis\.ya?ml|"
+    r"azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile|\.drone\.ya?ml|\.buildkite/[^/]+)$"
+)
+
+
+def _translation_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    directories = {part.lower() for part in pure.parts[:-1]}
+    return bool(directories & _TRANSLATION_DIRS) or bool(_TRANSLATION_FILE.match(pure.name))
+
+
+def _ci_file(path: str) -> bool:
+    return bool(_CI_FILE.search(path))
 
 
 def _env_file(path: str) -> bool:
@@ -137,7 +164,7 @@ def _code_hits(ctx: CheckContext) -> Iterator[_Hit]:
     from the environment, as semgrep located them."""
     repo = ctx.repo
     for rules, fallback in ((_LITERAL_RULES, False), (_FALLBACK_RULES, True)):
-        for match in matches(ctx, *rules):
+        for match in matches(ctx, *rules, tests=True):  # reported, downgraded by policy
             name = match.message.strip()
             lines = repo.lines(match.path)
             for number in range(match.line, min(match.end_line, len(lines)) + 1):
@@ -218,6 +245,8 @@ def _k8s_hits(repo: Repo, objects: list[K8sObject]) -> Iterator[_Hit]:
                     line = data.line_of(key)
                     if value in (None, "") or placeholder(str(value)) or not 0 < line <= len(lines):
                         continue
+                    if not _secret_data(str(key), str(value), base64=section == "data"):
+                        continue
                     text = lines[line - 1]
                     start = max(text.find(str(value)), 0) if str(value) in text else len(text)
                     leak = Leak("Kubernetes Secret value", start, start + len(str(value)), str(value))
@@ -238,6 +267,23 @@ def _k8s_hits(repo: Repo, objects: list[K8sObject]) -> Iterator[_Hit]:
                         f"{container.get('name', '?')!r} (use valueFrom.secretKeyRef)"
                     )
                     yield _Hit(obj.path, line, (env_leak,), what)
+
+
+def _secret_data(key: str, value: str, *, base64: bool) -> bool:
+    """Whether a Secret's entry holds a secret: a secret-named key (`password`, `api-token`), a key
+    or certificate file (`jwtRS256.key`), or a value that looks like one. Not `POSTGRES_DB:
+    accounts`, `USER: admin` or `TOKEN_EXPIRY_SECONDS: 3600`, which say what the secret is for."""
+    text = value
+    if base64:
+        try:
+            text = binascii.a2b_base64(value).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return True  # binary: a key or a keystore
+    if text.strip().isdigit():
+        return False
+    if secret_named(key) or key.lower().endswith((*_KEY_FILES, ".p12", ".jks", ".keystore")):
+        return True
+    return bool(scan_line(text)) or random_looking(text)
 
 
 def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
@@ -292,6 +338,7 @@ def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
             valueFrom: {secretKeyRef: {name: idr-db, key: url}}
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -320,6 +367,8 @@ def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
         hits += _format_hits(repo, path, owned)
     hits += _code_hits(ctx)
     for path in config:
+        if _translation_file(path):
+            continue  # UI text: only the format scan above reads it
         if path.lower().endswith((".yaml", ".yml")):
             if not repo.is_helm_template(path):
                 hits += _yaml_hits(repo, path)
@@ -330,12 +379,16 @@ def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
 
     objects = repo.k8s_objects()
     hits += _k8s_hits(repo, objects)
-    failures = [_failure(repo, path, line, group) for (path, line), group in _by_line(hits).items()]
+    failures = _by_secret([_place(repo, path, line, group) for (path, line), group in _by_line(hits).items()])
     sources = _sources(repo, objects)
     summary = f"no hardcoded secret in {len(scanned)} code, config and manifest file(s)"
     if sources:
         summary += f"; {len(sources)} secret reference(s) to a secret store or Kubernetes Secret"
-    return CheckResult.from_failures(failures, summary, *sources[:10])
+    result = CheckResult.from_failures(failures, summary, *sources[:10])
+    if failures and all(f.severity is Severity.RECOMMENDATION for f in failures):
+        # Only CI jobs' throwaway service passwords: nothing that ships holds a secret.
+        return dataclasses.replace(result, answer=Answer.YES)
+    return result
 
 
 def _by_line(hits: list[_Hit]) -> dict[tuple[str, int], list[_Hit]]:
@@ -345,8 +398,43 @@ def _by_line(hits: list[_Hit]) -> dict[tuple[str, int], list[_Hit]]:
     return dict(sorted(grouped.items()))
 
 
-def _failure(repo: Repo, path: str, line: int, hits: list[_Hit]) -> Failure:
-    """One failure per line, whatever found it; the snippet is the line with every value cut."""
+@dataclass(frozen=True)
+class _Place:
+    """One line holding a secret: what it is, where, and the line with every value cut."""
+
+    secret: str  # the fingerprint of the line's first secret: the same value elsewhere is one leak
+    label: str
+    what: str
+    evidence: Evidence
+    by_format: bool  # a known token format, not a name-based guess
+
+    @property
+    def ci_only(self) -> bool:
+        return self.evidence.path is not None and _ci_file(self.evidence.path) and not self.by_format
+
+
+def _by_secret(places: list[_Place]) -> list[Failure]:
+    """One failure per distinct secret, naming every place it is written: a password copied into
+    ten manifests is one secret to rotate, not ten findings."""
+    groups: dict[str, list[_Place]] = {}
+    for place in places:
+        groups.setdefault(place.secret, []).append(place)
+    failures = []
+    for group in groups.values():
+        first = group[0]
+        where = f" as {first.what}" if first.what else ""
+        more = f" and in {len(group) - 1} more place(s)" if len(group) > 1 else ""
+        message = f"{first.label} hardcoded{where}{more}"
+        severity = None
+        if all(place.ci_only for place in group):
+            message += " (in a CI pipeline, for its throwaway service containers)"
+            severity = Severity.RECOMMENDATION
+        failures.append(Failure(message, tuple(place.evidence for place in group), severity))
+    return failures
+
+
+def _place(repo: Repo, path: str, line: int, hits: list[_Hit]) -> _Place:
+    """One place per line, whatever found it; the snippet is the line with every value cut."""
     leaks: list[Leak] = []
     # Format matches come first (the most specific kind); a name-based match of the same span
     # (the whole URL a password sits in) adds nothing but a second label.
@@ -356,6 +444,11 @@ def _failure(repo: Repo, path: str, line: int, hits: list[_Hit]) -> Failure:
             leaks.append(leak)
     labels = ", ".join(dict.fromkeys(leak.label() for leak in leaks))
     what = next((hit.what for hit in hits if hit.what), "")
-    message = f"{labels} hardcoded" + (f" as {what}" if what else "")
     snippet = redact(repo.lines(path)[line - 1], [leak for hit in hits for leak in hit.leaks])
-    return Failure(message, (repo.evidence(path, line, snippet=snippet),))
+    return _Place(
+        secret=leaks[0].fingerprint,
+        label=labels,
+        what=what,
+        evidence=repo.evidence(path, line, snippet=snippet),
+        by_format=bool(by_format),
+    )

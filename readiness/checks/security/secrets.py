@@ -8,6 +8,7 @@ from typing import Any
 
 from readiness import seed
 from readiness.checks.reliability._dockerfiles import nearest, stage_chain
+from readiness.checks.security._credentials import placeholder
 from readiness.checks.security._images import from_image, global_args, resolve
 from readiness.checks.security._secrets import assignments, leak, secret_name
 from readiness.context import CheckContext
@@ -69,6 +70,7 @@ def _compose_environment(environment: Any) -> list[tuple[str, Any, int]]:
         environment:
           REDIS_PASSWORD: ${REDIS_PASSWORD:?set REDIS_PASSWORD}
     """,
+    core=True,
 )
 def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -84,33 +86,49 @@ def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
                 continue
             for name, value in assignments(instruction.arguments):
                 where = f"{instruction.keyword} {name}"
-                if (problem := leak(name, value)) is not None:
+                if (problem := _leak(name, value)) is not None:
                     evidence = Evidence(dockerfile.path, instruction.line, f"{where}=<redacted>")
                     failures.append(Failure(f"{where} {problem} (redacted)", (evidence,)))
-                elif where.startswith("ARG") and value is None and secret_name(name) and (
-                    instruction.stage in image_stages  # a builder stage's history is not shipped
+                elif (
+                    where.startswith("ARG")
+                    and value is None
+                    and secret_name(name)
+                    and (
+                        instruction.stage in image_stages  # a builder stage's history is not shipped
+                    )
                 ):
-                    failures.append(Failure(
-                        f"{where} takes a secret as a build argument of the shipped stage, and the image "
-                        "history records build arguments; use RUN --mount=type=secret instead",
-                        (Evidence(dockerfile.path, instruction.line, where),),
-                        Severity.RISK,
-                    ))
+                    failures.append(
+                        Failure(
+                            f"{where} takes a secret as a build argument of the shipped stage, and the image "
+                            "history records build arguments; use RUN --mount=type=secret instead",
+                            (Evidence(dockerfile.path, instruction.line, where),),
+                            Severity.RISK,
+                        )
+                    )
     for compose in composes:
         local = bool(_LOCAL_COMPOSE.search("." + PurePosixPath(compose.path).name))
         for service_name, service in compose.services.items():
             for name, value, line in _compose_environment(service.get("environment")):
-                if (problem := leak(name, value)) is not None:
-                    failures.append(Failure(
-                        f"compose service {service_name!r}: {name} {problem} (redacted)",
-                        (Evidence(compose.path, line, f"{name}: <redacted>"),),
-                        Severity.RECOMMENDATION if local else None,
-                    ))
+                if (problem := _leak(name, value)) is not None:
+                    failures.append(
+                        Failure(
+                            f"compose service {service_name!r}: {name} {problem} (redacted)",
+                            (Evidence(compose.path, line, f"{name}: <redacted>"),),
+                            Severity.RECOMMENDATION if local else None,
+                        )
+                    )
     return CheckResult.from_failures(
         failures,
         f"no literal secret in {len(dockerfiles)} Dockerfile(s) and {len(composes)} compose file(s)",
         *(Evidence(path) for path in [d.path for d in dockerfiles] + [c.path for c in composes]),
     )
+
+
+def _leak(name: str, value: Any) -> str | None:
+    """A secret set to a literal, unless the literal stands for one (`changethis`, `<token>`)."""
+    if value is not None and placeholder(str(value).strip().strip("\"'")):
+        return None
+    return leak(name, value)
 
 
 _SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}

@@ -8,7 +8,7 @@ from readiness import cli
 from readiness import config as config_module
 from readiness.checks.security._credentials import judge, random_looking, redact, scan_line
 from readiness.engine import ScanRequest, assess
-from readiness.model import Category, Outcome, Severity
+from readiness.model import Answer, Category, Outcome, Severity
 from readiness.scanners import default_scanners
 from tests.support import locations, run_check, write_tree
 
@@ -228,9 +228,14 @@ def test_known_formats_placeholders_and_entropy() -> None:
     assert judge("DB_PASSWORD", "hunter2-fake") == "password"
     assert judge("DB_PASSWORD_FILE", "/run/secrets/db") is None
     assert judge("secretName", "app-tls") is None
-    assert judge("API_TOKEN", "short-token") is None
-    assert judge("API_TOKEN", "short-token", any_literal=True) == "secret"
+    assert judge("API_TOKEN", "short-tkn-1") is None
+    assert judge("API_TOKEN", "short-tkn-1", any_literal=True) == "secret"
     assert judge("API_TOKEN", "changeme", any_literal=True) is None
+    # Values that name the secret they stand for, and numbers, are not secrets.
+    assert judge("password", "influx-password") is None
+    assert judge("API_TOKEN", "my-api-token", any_literal=True) is None
+    assert judge("TOKEN_EXPIRY_SECONDS", "3600", any_literal=True) is None
+    assert judge("JWT_SECRET", "changethis", any_literal=True) is None
     assert random_looking("9614de4f8eceb42768541c664f903b8b")
     assert not random_looking("X-Api-Key-Header-Value-Name")
     leaks = scan_line(f"a={STRIPE} b={SLACK}")
@@ -306,3 +311,78 @@ def test_no_secret_value_reaches_any_output_of_a_scan(
     }
     # The engine scrubs every check's text (readiness/redact.py), so no output may hold a secret.
     assert leaks == []
+
+
+def test_one_finding_per_distinct_secret_with_every_place_it_is_written(tmp_path: Path) -> None:
+    config = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\n"
+        "data:\n  POSTGRES_PASSWORD: copied-pass-fake\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "kubernetes-manifests/config.yaml": config,
+            "extras/cloudsql/config.yaml": config,
+            "iac/base/config.yaml": config,
+            "other/config.yaml": config.replace("copied-pass-fake", "other-pass-fake"),
+        },
+    )
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert [[(e.path, e.line) for e in f.evidence] for f in result.failures] == [
+        [
+            ("extras/cloudsql/config.yaml", 5),
+            ("iac/base/config.yaml", 5),
+            ("kubernetes-manifests/config.yaml", 5),
+        ],
+        [("other/config.yaml", 5)],
+    ]
+    assert result.failures[0].message.endswith("as config key POSTGRES_PASSWORD and in 2 more place(s)")
+
+
+def test_ui_text_catalogues_ci_service_passwords_and_secret_metadata(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "internal/locale/translations/fr_FR.json": '{\n  "form.user.label.password": "MotDePasse"\n}\n',
+            "web/i18n/de.json": '{\n  "password": "Passwort"\n}\n',
+            ".github/workflows/tests.yml": """
+                jobs:
+                  test:
+                    services:
+                      postgres:
+                        image: postgres:16
+                        env:
+                          POSTGRES_PASSWORD: ci-pass-fake
+            """,
+            "k8s/db.yaml": """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: db}
+                stringData:
+                  POSTGRES_DB: accounts
+                  POSTGRES_USER: admin
+                  POSTGRES_PASSWORD: real-pass-fake
+                  TOKEN_EXPIRY_SECONDS: "3600"
+            """,
+        },
+    )
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    graded = [(f.evidence[0].path, f.evidence[0].line, f.severity) for f in result.failures]
+    assert graded == [
+        (".github/workflows/tests.yml", 7, Severity.RECOMMENDATION),
+        ("k8s/db.yaml", 7, None),
+    ]
+    assert result.failures[0].message.endswith("(in a CI pipeline, for its throwaway service containers)")
+
+
+def test_only_ci_service_passwords_answer_the_question_yes(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {".github/workflows/tests.yml": "jobs:\n  t:\n    env:\n      PGPASSWORD: ci-pass-fake\n"},
+    )
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.YES
+    assert locations(result) == [(".github/workflows/tests.yml", 4)]
