@@ -19,6 +19,7 @@ from typing import Any
 from readiness.checks._paths import is_test_or_vendored
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
+from readiness.facts import datastores
 from readiness.model import Evidence
 from readiness.repo import Repo, Service
 from readiness.scanners.semgrep import Match
@@ -151,6 +152,13 @@ class Route:
         return found.group("path") if found else self.path
 
 
+_FACTORY_CALL = re.compile(r"\b[A-Za-z_][\w.]*\((?P<arguments>[^()]*)\)\s*$")
+_DEPENDENCY_ARGUMENT = re.compile(
+    r"(?i)\b\w*(store|storage|db|database|pool|client|conn|connection|redis|cache|repo|repository|backend|"
+    r"session|dao|deps|dependencies|checker|health)\w*\b"
+)
+
+
 def _source(repo: Repo, match: Match) -> str:
     lines = repo.lines(match.path)
     return "\n".join(lines[match.line - 1 : match.end_line])
@@ -213,6 +221,14 @@ def routes(ctx: CheckContext, service: Service) -> list[Route]:
             else:
                 # A handler built by a factory (`readiness(db)`) or named in another module.
                 reaches = next((reaching[name] for name in reversed(names) if name in reaching), None)
+                factory = _FACTORY_CALL.search(handler)
+                if reaches is None and factory is not None:
+                    # A factory can only build a handler that tests what it is given: one handed a
+                    # store or client is taken to test it, one handed only settings is constant.
+                    if _DEPENDENCY_ARGUMENT.search(factory.group("arguments")):
+                        reaches = registration
+                    else:
+                        site = registration
         found.append(
             Route(service, normalise_path(parsed.group("path")), registration, handler, site, reaches)
         )
@@ -235,28 +251,11 @@ def server_starts(ctx: CheckContext, service: Service) -> list[Match]:
 
 # ---- dependencies from manifests --------------------------------------------------------------
 
-# Drivers of databases, caches and brokers: a service that imports one has something its
-# readiness can depend on.
-_GO_DRIVERS = (
-    "github.com/jackc/pgx", "github.com/lib/pq", "github.com/redis/go-redis", "github.com/go-redis/redis",
-    "github.com/gomodule/redigo", "github.com/redis/rueidis", "github.com/valkey-io/valkey-go",
-    "go.mongodb.org/mongo-driver", "github.com/go-sql-driver/mysql", "gorm.io/driver",
-    "github.com/jmoiron/sqlx", "github.com/ClickHouse/clickhouse-go", "github.com/gocql/gocql",
-    "github.com/segmentio/kafka-go", "github.com/IBM/sarama", "github.com/Shopify/sarama",
-    "github.com/confluentinc/confluent-kafka-go", "github.com/rabbitmq/amqp091-go",
-    "github.com/streadway/amqp", "github.com/nats-io/nats.go", "github.com/elastic/go-elasticsearch",
-)  # fmt: skip
-_PY_DRIVERS = {
-    "psycopg", "psycopg2", "psycopg2-binary", "psycopg-binary", "psycopg-pool", "asyncpg", "redis",
-    "aioredis", "valkey", "sqlalchemy", "pymongo", "motor", "mysqlclient", "pymysql", "aiomysql",
-    "kafka-python", "aiokafka", "confluent-kafka", "pika", "aio-pika", "elasticsearch",
-    "cassandra-driver", "clickhouse-driver", "clickhouse-connect", "tortoise-orm", "databases", "peewee",
-}  # fmt: skip
-_NODE_DRIVERS = {
-    "pg", "pg-pool", "postgres", "redis", "ioredis", "mongoose", "mongodb", "mysql", "mysql2", "knex",
-    "sequelize", "@prisma/client", "typeorm", "kafkajs", "amqplib", "@elastic/elasticsearch",
-    "drizzle-orm",
-}  # fmt: skip
+# Drivers of databases, caches and brokers (one table, readiness.facts.datastores): a service
+# that imports one has something its readiness can depend on.
+_GO_DRIVERS = tuple(datastores.GO_MODULES)
+_PY_DRIVERS = frozenset(datastores.PYTHON_PACKAGES)
+_NODE_DRIVERS = frozenset(datastores.NODE_PACKAGES)
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from readiness.checks._documents import image_name
 from readiness.checks.reliability._dockerfiles import nearest, stage_chain
+from readiness.facts.production import is_production
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
@@ -94,6 +95,8 @@ def k8s_sites(repo: Repo, kinds: set[str] | None = None) -> list[Site]:
     for workload in repo.workloads():
         if kinds is not None and workload.kind not in kinds:
             continue
+        if not is_production(workload.path):
+            continue  # a test or example manifest: not what is deployed
         for container in workload.containers():
             owner = f"{workload.kind} {workload.name!r} container {container.get('name', '?')!r}"
             image = container.get("image")
@@ -105,6 +108,8 @@ def k8s_sites(repo: Repo, kinds: set[str] | None = None) -> list[Site]:
 def compose_sites(repo: Repo) -> list[Site]:
     found: list[Site] = []
     for compose in repo.compose_files():
+        if not is_production(compose.path):
+            continue  # a development override, a devcontainer or a test stack
         services = compose.body["services"]
         for name, spec in compose.services.items():
             service = service_for_build(repo, compose.path, spec.get("build"))

@@ -43,6 +43,7 @@ from readiness.repo import Service
         _ = srv.Shutdown(shutdownCtx)
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def graceful_shutdown(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -78,7 +79,8 @@ def graceful_shutdown(ctx: CheckContext) -> CheckResult:
             )
             for exit_ in _own(ctx, service, "go-exit-on-signal")
         ]
-    return CheckResult.from_failures(failures, f"{len(serving)} Go service(s) drain on SIGTERM", *drained)
+    result = CheckResult.from_failures(failures, f"{len(serving)} Go service(s) drain on SIGTERM", *drained)
+    return result.partly(bool(drained))
 
 
 def _own(ctx: CheckContext, service: Service, *rules: str) -> list[Evidence]:

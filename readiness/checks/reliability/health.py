@@ -12,6 +12,7 @@ from readiness.checks.reliability._code import (
     facts,
     is_health_path,
     is_liveness_path,
+    is_readiness_path,
     routes,
     server_starts,
 )
@@ -72,6 +73,7 @@ def _health_routes(ctx: CheckContext, service: Service) -> list[Route]:
         mux.HandleFunc("GET /readyz", s.handleReady) // pings Postgres and Redis
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def health_endpoint(ctx: CheckContext) -> CheckResult:
     serving = network_services(ctx)
@@ -156,6 +158,7 @@ def _liveness_only(route: Route, probes: list[Probe]) -> bool:
         }
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def health_checks_dependencies(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -172,6 +175,8 @@ def health_checks_dependencies(ctx: CheckContext) -> CheckResult:
         constant = [route for route in health if route.reaches is None and route.followed]
         if not reaching and not constant:
             continue  # no handler could be followed: nothing to judge
+        if not reaching and any(is_readiness_path(r.path) and not r.followed for r in health):
+            continue  # the readiness endpoint could not be followed: the others may be liveness
         judged += 1
         for route in constant:
             # A readiness probe pointed at a constant handler, while another route tests deps.

@@ -6,6 +6,7 @@ from typing import Any
 
 from readiness import seed
 from readiness.context import CheckContext
+from readiness.facts import deploy
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
@@ -41,29 +42,43 @@ _SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
               httpGet: {path: /readyz, port: 8080}
               periodSeconds: 5
     """,
+    core=True,
 )
 def readiness_probe(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS]
+    workloads = deploy.workloads(repo)
     if not workloads:
         return CheckResult.not_applicable("no Kubernetes Deployment, StatefulSet, DaemonSet or Rollout found")
     failures: list[Failure] = []
     probed: list[Evidence] = []
+    serving = 0
     for workload in workloads:
-        for container in workload.containers():
-            name = container.get("name", "?")
-            if "readinessProbe" in container:
-                probed.append(repo.evidence(workload.path, container.line_of("readinessProbe")))
-                continue
+        # Each copy of the manifest is judged; one failure per container names every copy.
+        missing: dict[str, list[Evidence]] = {}
+        for copy in workload.copies:
+            for container in deploy.serving_containers(repo, copy):
+                name = str(container.get("name", "?"))
+                if "readinessProbe" in container:
+                    probed.append(repo.evidence(copy.path, container.line_of("readinessProbe")))
+                else:
+                    missing.setdefault(name, []).append(repo.evidence(copy.path, container.line))
+        serving += bool(missing) or any(deploy.serving_containers(repo, c) for c in workload.copies)
+        for name, where in missing.items():
+            copies = f" ({len(where)} copies of the manifest)" if len(where) > 1 else ""
             failures.append(
                 Failure(
-                    f"{workload.kind} {workload.name!r} container {name!r} has no readinessProbe",
-                    (repo.evidence(workload.path, container.line),),
+                    f"{workload.kind} {workload.name!r} container {name!r} has no readinessProbe{copies}",
+                    tuple(where),
                 )
             )
-    return CheckResult.from_failures(
-        failures, f"{len(probed)} serving container(s) declare a readiness probe", *probed
+    if not serving:
+        return CheckResult.not_applicable(
+            "no workload serves traffic (no container declares a port or sits behind a Service)"
+        )
+    result = CheckResult.from_failures(
+        failures, f"{len(probed)} serving container(s) declare a readiness probe", *probed[:10]
     )
+    return result.partly(bool(probed))
 
 
 def _has_healthcheck(service: Any) -> bool:
@@ -155,3 +170,61 @@ def compose_healthchecks(ctx: CheckContext) -> CheckResult:
         f"{len(waiting)} compose depends_on entries wait for a healthy (or completed) dependency",
         *waiting,
     )
+
+
+@check(
+    id="reliability/liveness-probe",
+    question=seed.CRASH_RECOVERY,
+    title="Serving containers declare a liveness probe",
+    severity=Severity.RISK,
+    rationale="""
+        Kubernetes restarts a container whose process exits, but not one that hangs: a deadlock,
+        an exhausted worker pool or a stuck event loop keeps the process alive and the pod
+        serving errors (or nothing) until someone notices. A liveness probe on a constant
+        endpoint is what turns a hang into a restart.
+    """,
+    looks_at="""
+        Serving containers (those that declare a port or sit behind a Service) of Deployments,
+        StatefulSets, DaemonSets and Argo Rollouts in production manifests, each workload once
+        however many folders copy its manifest.
+    """,
+    remediation="""
+        Add a `livenessProbe` to each serving container on an endpoint that answers as long as the
+        process can make progress (not one that tests dependencies: an outage of those must not
+        restart every pod), with a `failureThreshold` that tolerates a slow moment.
+    """,
+    example="""
+        livenessProbe:
+          httpGet: {path: /livez, port: http}
+          periodSeconds: 10
+          failureThreshold: 3
+    """,
+)
+def liveness_probe(ctx: CheckContext) -> CheckResult:
+    repo = ctx.repo
+    failures: list[Failure] = []
+    probed: list[Evidence] = []
+    for workload in deploy.workloads(repo):
+        missing: dict[str, list[Evidence]] = {}
+        for copy in workload.copies:
+            for container in deploy.serving_containers(repo, copy):
+                if "livenessProbe" in container:
+                    probed.append(repo.evidence(copy.path, container.line_of("livenessProbe")))
+                else:
+                    missing.setdefault(str(container.get("name", "?")), []).append(
+                        repo.evidence(copy.path, container.line)
+                    )
+        for name, where in missing.items():
+            failures.append(
+                Failure(
+                    f"{workload.kind} {workload.name!r} container {name!r} has no livenessProbe: a hung "
+                    "process is never restarted",
+                    tuple(where),
+                )
+            )
+    if not failures and not probed:
+        return CheckResult.not_applicable("no Kubernetes workload serves traffic")
+    result = CheckResult.from_failures(
+        failures, f"{len(probed)} serving container(s) declare a liveness probe", *probed[:10]
+    )
+    return result.partly(bool(probed))

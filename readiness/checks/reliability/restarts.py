@@ -19,9 +19,11 @@ from readiness.checks.reliability._deploy import (
     server_setting,
 )
 from readiness.context import CheckContext
+from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
+from readiness.repo import Repo
 
 # Compose services that run once and exit: migrations, seeders, init containers.
 _ONE_SHOT_NAME = re.compile(r"(migrat|init|setup|seed|bootstrap|provision|job|task|cron|backup|test)", re.I)
@@ -90,6 +92,7 @@ def _serves(spec: Any) -> bool:
             image: example/api:1.4.2
             restart: unless-stopped
     """,
+    core=True,
 )
 def restart_policy(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -134,9 +137,51 @@ def restart_policy(ctx: CheckContext) -> CheckResult:
                     (repo.evidence(site.path, line),),
                 )
             )
-    if not pods and not controlled and not judged_compose:
-        return CheckResult.not_applicable("no Kubernetes workload and no compose deployment found")
-    return CheckResult.from_failures(failures, "long-running services are restarted after a crash", *found)
+    units = _systemd_units(repo)
+    for path, line, policy in units:
+        if policy in ("always", "on-failure", "on-abnormal", "on-abort", "on-watchdog"):
+            found.append(repo.evidence(path, line))
+        else:
+            failures.append(
+                Failure(
+                    f"systemd unit {path} sets {'Restart=' + policy if policy else 'no Restart='}: "
+                    "after a crash the service stays down",
+                    (repo.evidence(path, line),),
+                )
+            )
+    if not pods and not controlled and not judged_compose and not units:
+        if not repo.services() and not repo.dockerfile_paths():
+            return CheckResult.not_applicable("no service, Kubernetes workload or compose deployment found")
+        # The service ships, but nothing in the repository runs it under a supervisor.
+        return CheckResult.failed(
+            [
+                Failure(
+                    "nothing in the repository restarts the service after a crash or OOM kill: no "
+                    "Kubernetes workload, compose restart policy or systemd unit ships with it",
+                    (Evidence.absent("no Deployment/StatefulSet/DaemonSet, compose file or systemd unit"),),
+                )
+            ]
+        )
+    result = CheckResult.from_failures(failures, "long-running services are restarted after a crash", *found)
+    return result.partly(bool(found))
+
+
+_UNIT_RESTART = re.compile(r"^\s*Restart\s*=\s*(\S+)")
+
+
+def _systemd_units(repo: Repo) -> list[tuple[str, int, str | None]]:
+    """(path, line, Restart= value or None) of each production systemd service unit."""
+    found: list[tuple[str, int, str | None]] = []
+    for path in repo.with_suffix(".service"):
+        if not is_production(path) or "[Service]" not in repo.text(path):
+            continue
+        restart = repo.search(_UNIT_RESTART, [path])
+        if restart:
+            match = _UNIT_RESTART.match(restart[0].text)
+            found.append((path, restart[0].line, match.group(1).lower() if match else None))
+        else:
+            found.append((path, 1, None))
+    return found
 
 
 _GO_CALLEE = re.compile(r"^\s*go\s+(?:[\w.]+\.)?(\w+)\s*\(")

@@ -31,6 +31,19 @@ func exitsAbruptly(srv *http.Server) {
 	os.Exit(0)
 }
 
+var shutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+type wrapped struct{ server *http.Server }
+
+func drainsThroughAHelper(w wrapped, ctx context.Context) {
+	ch := make(chan os.Signal, 1)
+	// ruleid: go-termination-signal
+	signal.Notify(ch, shutdownSignals...)
+	<-ch
+	// ruleid: go-server-shutdown
+	w.server.Shutdown(ctx)
+}
+
 func interruptOnly() {
 	ch := make(chan os.Signal, 1)
 	// ok: go-termination-signal

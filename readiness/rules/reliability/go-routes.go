@@ -42,6 +42,8 @@ func routes(s *service, r *gin.Engine, header http.Header) *http.ServeMux {
 	// ruleid: go-http-route
 	mux.Handle("/metrics", promhttp.Handler())
 	// ruleid: go-http-route
+	mux.HandleFunc(s.prefixedPath("/readyz"), s.handleReady)
+	// ruleid: go-http-route
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	})

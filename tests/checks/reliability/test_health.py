@@ -352,3 +352,46 @@ def test_services_that_serve_nothing_are_not_judged(fleet: tuple[Path, dict[str,
     ):
         result = run_check(check_id, root, policy, scanner_results=facts)
         assert result.outcome is Outcome.NOT_APPLICABLE, check_id
+
+
+FACTORY_GOMOD = "module example.com/cache\n\nrequire github.com/redis/go-redis/v9 v9.5.0\n"
+SETTINGS_FACTORY = """
+package main
+
+import "net/http"
+
+func NewStatusEndpoint(response string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(response)) }
+}
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/status", NewStatusEndpoint("ok"))
+	http.ListenAndServe(":8080", mux)
+}
+"""
+STORE_FACTORY = """
+package main
+
+import "net/http"
+
+func main() {
+	store := openStore()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/readyz", newReadinessProbe(store))
+	http.ListenAndServe(":8080", mux)
+}
+"""
+
+
+@pytest.mark.slow
+def test_health_handlers_built_by_factories(tmp_path: Path) -> None:
+    write_tree(tmp_path / "settings", {"go.mod": FACTORY_GOMOD, "main.go": SETTINGS_FACTORY})
+    constant = run_check("reliability/health-checks-dependencies", tmp_path / "settings")
+    assert constant.outcome is Outcome.FAIL  # built from a string: it can't test Redis
+    assert locations(constant) == [("main.go", 11)]
+
+    write_tree(tmp_path / "store", {"go.mod": FACTORY_GOMOD, "main.go": STORE_FACTORY})
+    handed = run_check("reliability/health-checks-dependencies", tmp_path / "store")
+    assert handed.outcome is Outcome.PASS  # handed the store: taken to test it
+    assert [(e.path, e.line) for e in handed.evidence] == [("main.go", 8)]

@@ -75,6 +75,25 @@ def test_compose_next_to_kubernetes_is_the_dev_stack_and_bare_pods_fail(tmp_path
     assert run_check("reliability/restart-policy", tmp_path / "none").outcome is Outcome.NOT_APPLICABLE
 
 
+def test_systemd_units_and_a_service_nothing_restarts(tmp_path: Path) -> None:
+    unit = "[Unit]\nDescription=api\n\n[Service]\nExecStart=/usr/bin/api\nRestart=always\n"
+    write_tree(tmp_path / "unit", {"packaging/systemd/api.service": unit, "go.mod": "module api\n"})
+    result = run_check("reliability/restart-policy", tmp_path / "unit")
+    assert result.outcome is Outcome.PASS
+    assert [(e.path, e.line) for e in result.evidence] == [("packaging/systemd/api.service", 6)]
+
+    write_tree(tmp_path / "bare", {"go.mod": "module api\n", "Dockerfile": "FROM scratch\n"})
+    bare = run_check("reliability/restart-policy", tmp_path / "bare")
+    assert bare.outcome is Outcome.FAIL
+    assert locations(bare) == [(None, None)]
+    assert bare.failures[0].message.startswith("nothing in the repository restarts the service")
+
+    write_tree(tmp_path / "dev", {"go.mod": "module api\n", "compose.override.yml": COMPOSE})
+    dev = run_check("reliability/restart-policy", tmp_path / "dev")
+    assert dev.outcome is Outcome.FAIL  # a development override is not how it is deployed
+    assert locations(dev) == [(None, None)]
+
+
 # ---- python-worker-limits -------------------------------------------------------------------
 
 
