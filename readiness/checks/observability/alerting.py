@@ -47,6 +47,7 @@ _COUNTER_FUNCTION = re.compile(r"\b(?:i?rate|increase|resets|changes)\s*\(")
                   / sum(rate(http_requests_total{job="bidder"}[5m])) > 0.02
                 for: 10m
     """,
+    core=True,
 )
 def alert_rules(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +14,8 @@ from readiness.checks._semgrep import SEMGREP
 from readiness.checks.observability._facts import is_test, judged, label, metrics_of
 from readiness.checks.observability.metrics import exposition
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.facts.production import is_production
+from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
 from readiness.repo import Repo
@@ -112,6 +115,7 @@ def dashboards(repo: Repo) -> list[Dashboard]:
           "histogram_quantile(0.99, sum by (le) (rate(bidder_request_duration_seconds_bucket[5m])))"}]}]}
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def dashboards_check(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -119,6 +123,21 @@ def dashboards_check(ctx: CheckContext) -> CheckResult:
     if not services:
         return CheckResult.not_applicable("no Go, Python or Node service with source code")
     found = dashboards(repo)
+    others = other_dashboards(repo)
+    if not found and others:
+        # A dashboard in a form whose queries are not read here (Cloud Monitoring, CloudWatch,
+        # Datadog): it exists, but nothing confirms it shows each service's golden signals.
+        failed = CheckResult.failed(
+            [
+                Failure(
+                    "dashboards exist but none is a Grafana model whose panels can be checked against the "
+                    "services' metrics: their coverage of latency, errors and saturation is unconfirmed",
+                    tuple(others[:3]),
+                    Severity.RECOMMENDATION,
+                )
+            ]
+        )
+        return dataclasses.replace(failed, answer=Answer.PARTIAL)
     if not found:
         return CheckResult.failed(
             [
@@ -149,8 +168,38 @@ def dashboards_check(ctx: CheckContext) -> CheckResult:
             )
         )
     titles = ", ".join(d.title or d.path for d in found)
-    return CheckResult.from_failures(
+    result = CheckResult.from_failures(
         failures,
         f"{len(found)} dashboard(s): {titles}",
         *(repo.evidence(d.path, d.line or None) for d in found),
     )
+    missing = [signal for signal, pattern in _GOLDEN_SIGNALS.items() if not pattern.search(queries)]
+    if missing:
+        # What diagnoses an outage is the golden signals; a dashboard without them is a start.
+        summary = f"{result.summary or titles}; no panel shows {' or '.join(missing)}"
+        return dataclasses.replace(result, summary=summary, answer=Answer.PARTIAL)
+    return result
+
+
+# Panels an outage is diagnosed from, recognised in their queries.
+_GOLDEN_SIGNALS = {
+    "latency": re.compile(r"(?i)histogram_quantile|duration|latency|_seconds_bucket|response_time"),
+    "errors": re.compile(r"(?i)status(_code)?\s*=~?\s*\"?[45]|code\s*=~?\s*\"?[45]|error|fail|5xx"),
+}
+# Dashboards of other tools, as JSON exports or Terraform resources.
+_OTHER_JSON = re.compile(r'"(mosaicLayout|gridLayout|rowLayout|columnLayout|widgets)"\s*:')
+_OTHER_TERRAFORM = re.compile(
+    r'^\s*resource\s+"(google_monitoring_dashboard|aws_cloudwatch_dashboard|datadog_dashboard(_json)?|'
+    r'grafana_dashboard|newrelic_one_dashboard(_json)?|azurerm_portal_dashboard)"'
+)
+
+
+def other_dashboards(repo: Repo) -> list[Evidence]:
+    found = []
+    for path in repo.with_suffix(".json"):
+        if is_production(path) and (hit := repo.search(_OTHER_JSON, [path])):
+            found.append(repo.evidence(path, hit[0].line))
+    for path in repo.with_suffix(".tf"):
+        if is_production(path):
+            found += [repo.evidence(m.path, m.line) for m in repo.search(_OTHER_TERRAFORM, [path])]
+    return found

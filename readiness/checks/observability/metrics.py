@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from readiness import seed
 from readiness.checks.observability._facts import folder, own_files
 from readiness.context import CheckContext
+from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service
@@ -78,6 +80,7 @@ def exposition(repo: Repo, service: Service) -> Evidence | None:
 
         mux.Handle("/metrics", promhttp.Handler())
     """,
+    core=True,
 )
 def metrics_endpoint(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -99,6 +102,41 @@ def metrics_endpoint(ctx: CheckContext) -> CheckResult:
                 (Evidence.absent(f"no Prometheus client or exporter import under {folder(service)}"),),
             )
         )
-    return CheckResult.from_failures(
-        failures, f"{len(exposing)} service(s) expose Prometheus metrics", *exposing
+    instrumented = _metrics_libraries(repo)
+    result = CheckResult.from_failures(
+        failures, f"{len(exposing)} service(s) expose Prometheus metrics", *exposing, *instrumented[:3]
     )
+    # Metrics emitted by some services (or by code in a language judged nowhere else, such as a
+    # JVM service's Micrometer registry): the SLIs exist for part of the system.
+    if failures:
+        result = dataclasses.replace(result, evidence=(*exposing, *instrumented[:3]))
+    return result.partly(bool(exposing or instrumented))
+
+
+# Metrics libraries declared by any production build file, whatever its language.
+_METRICS_LIBRARY = re.compile(
+    r"(?i)micrometer-registry|micrometer-core|io\.prometheus|simpleclient|prometheus/client_golang|"
+    r"prometheus[-_]client|prom-client|promphp|prometheus_exporter|opentelemetry-exporter-prometheus|"
+    r"go\.opentelemetry\.io/otel/metric|statsd|dogstatsd"
+)
+_BUILD_FILES = (
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "composer.json",
+    "Gemfile",
+    "go.mod",
+    "package.json",
+)
+
+
+def _metrics_libraries(repo: Repo) -> list[Evidence]:
+    files = [p for p in repo.named(*_BUILD_FILES) if is_production(p)]
+    files += [
+        p
+        for p in repo.paths
+        if re.search(r"requirements[\w.-]*\.txt$|pyproject\.toml$", p) and is_production(p)
+    ]
+    return [
+        repo.evidence(m.path, m.line, note="metrics library") for m in repo.search(_METRICS_LIBRARY, files)
+    ]

@@ -172,6 +172,7 @@ def _serving(ctx: CheckContext) -> list[tuple[Service, Evidence]]:
         client := &http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport)}
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def tracing(ctx: CheckContext) -> CheckResult:
     serving = _serving(ctx)

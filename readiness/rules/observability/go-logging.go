@@ -24,6 +24,8 @@ func loggers() {
 	// ruleid: go-structured-logger
 	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
 	// ruleid: go-structured-logger
+	config := zap.Config{Development: false, Encoding: "json"}
+	// ruleid: go-structured-logger
 	zl := zerolog.New(os.Stdout).With().Timestamp().Logger()
 	// ruleid: go-structured-logger
 	logrus.SetFormatter(&logrus.JSONFormatter{})

@@ -11,7 +11,17 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/grpc"
+
+	instana "github.com/instana/go-sensor"
+	ot "github.com/opentracing/opentracing-go"
 )
+
+func initAgent() {
+	// ruleid: go-tracer-provider
+	ot.InitGlobalTracer(instana.NewTracerWithOptions(&instana.Options{Service: "dispatch"}))
+	// ruleid: go-tracer-provider
+	instana.InitSensor(instana.DefaultOptions())
+}
 
 func initTracing(ctx context.Context, exporter sdktrace.SpanExporter) {
 	// ruleid: go-tracer-provider

@@ -1,3 +1,5 @@
+// ruleid: js-tracer-provider, js-trace-instrumentation
+const instana = require('@instana/collector');
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node');
 const { W3CTraceContextPropagator } = require('@opentelemetry/core');

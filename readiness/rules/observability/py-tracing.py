@@ -1,3 +1,5 @@
+# ruleid: py-tracer-provider, py-trace-instrumentation
+import instana
 from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Outcome, Severity
+from readiness.model import Answer, Outcome, Severity
 from tests.support import locations, run_check, write_tree
 from tests.support import semgrep_scan as scan
 
@@ -105,7 +105,9 @@ def test_dashboards(tmp_path: Path) -> None:
     covered = write_tree(tmp_path / "covered", {k: v for k, v in TREE.items() if not k.startswith("idr/")})
     passed = run_check(CHECK, covered, scanner_results=facts)
     assert passed.outcome is Outcome.PASS
-    assert passed.summary == "2 dashboard(s): Bidder, API"
+    # Latency panels, but none on errors: dashboards exist, they don't yet diagnose an outage.
+    assert passed.summary == "2 dashboard(s): Bidder, API; no panel shows errors"
+    assert passed.answer is Answer.PARTIAL
     assert [(e.path, e.line) for e in passed.evidence] == [
         ("monitoring/grafana/bidder.json", None),
         ("deploy/dashboards.yaml", 7),
@@ -119,6 +121,33 @@ def test_dashboards(tmp_path: Path) -> None:
     assert missing.failures[0].severity is None  # the check's default: a risk
     assert missing.failures[0].message.startswith("no Grafana dashboard in the repository for 3 service(s)")
     assert locations(missing) == [(None, None)]
+
+    errors = json.loads(TREE["monitoring/grafana/bidder.json"])
+    errors["panels"].append(
+        {"title": "5xx", "targets": [{"expr": 'sum(rate(bidder_requests_total{code=~"5.."}[5m]))'}]}
+    )
+    golden = write_tree(
+        tmp_path / "golden",
+        {
+            **{k: v for k, v in TREE.items() if not k.startswith("idr/")},
+            "monitoring/grafana/bidder.json": json.dumps(errors),
+        },
+    )
+    complete = run_check(CHECK, golden, scanner_results=facts)
+    assert complete.outcome is Outcome.PASS and complete.answer is None
+    assert complete.summary == "2 dashboard(s): Bidder, API"
+
+    other_tool = write_tree(
+        tmp_path / "other",
+        {
+            **{k: v for k, v in TREE.items() if not k.startswith(("monitoring/", "deploy/"))},
+            "extras/dashboard.json": '{\n  "displayName": "API",\n  "mosaicLayout": {"tiles": []}\n}\n',
+        },
+    )
+    unread = run_check(CHECK, other_tool, scanner_results=facts)
+    assert unread.outcome is Outcome.FAIL and unread.answer is Answer.PARTIAL
+    assert locations(unread) == [("extras/dashboard.json", 3)]
+    assert unread.failures[0].severity is Severity.RECOMMENDATION
 
     nothing = write_tree(
         tmp_path / "nothing", {"monitoring/grafana/bidder.json": TREE["monitoring/grafana/bidder.json"]}

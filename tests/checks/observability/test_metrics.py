@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import CheckResult, Outcome
+from readiness.model import Answer, CheckResult, Outcome
 from tests.support import locations, run_check, write_tree
 
 CHECK = "observability/metrics-endpoint"
@@ -97,3 +97,17 @@ def test_failure_names_the_service(tmp_path: Path) -> None:
     ]
     note = result.failures[0].evidence[0].note
     assert note == "no Prometheus client or exporter import under the repository root"
+
+
+def test_metrics_from_a_language_judged_nowhere_else_make_the_answer_partial(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "api/pyproject.toml": "[project]\nname='api'\n",
+        "api/app.py": "import flask\n",
+        "ledger/pom.xml": (
+            "<dependency><artifactId>micrometer-registry-stackdriver</artifactId></dependency>\n"
+        ),
+    })
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.PARTIAL
+    assert ("ledger/pom.xml", 1) in [(e.path, e.line) for e in result.evidence]
