@@ -9,6 +9,8 @@ accepts. The checks show the arithmetic, term by term, with the line each factor
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from readiness import seed
@@ -32,7 +34,9 @@ from readiness.checks.scalability._servers import (
     redis_servers,
 )
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.facts import datastores
+from readiness.facts.production import is_production
+from readiness.model import Answer, CheckResult, Evidence, Failure, Outcome, Severity
 from readiness.registry import check
 from readiness.repo import Service
 
@@ -499,11 +503,14 @@ def _unmeasured(budget: Budget) -> str:
         poolCfg.MaxConns = 10
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def db_connection_budget(ctx: CheckContext) -> CheckResult:
     pools = db_pools(ctx)
     if not pools:
-        return CheckResult.not_applicable("no service opens a PostgreSQL connection pool")
+        return _unbudgeted(
+            ctx, datastores.databases(ctx.repo), "database", "no service opens a PostgreSQL connection pool"
+        )
     default = Server(
         "",
         "PostgreSQL (no server is defined in the repository)",
@@ -529,7 +536,7 @@ def db_connection_budget(ctx: CheckContext) -> CheckResult:
             f"{_limit(server, setting)}: {budget.arithmetic()}{_unmeasured(budget)}"
         )
         evidence += budget.evidence()
-    return CheckResult.from_failures(failures, "; ".join(summaries), *dict.fromkeys(evidence))
+    return _graded(CheckResult.from_failures(failures, "; ".join(summaries), *dict.fromkeys(evidence)), found)
 
 
 @check(
@@ -567,11 +574,14 @@ def db_connection_budget(ctx: CheckContext) -> CheckResult:
         })
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def redis_connection_budget(ctx: CheckContext) -> CheckResult:
     pools = redis_pools(ctx)
     if not pools:
-        return CheckResult.not_applicable("no service opens a Redis connection pool")
+        return _unbudgeted(
+            ctx, datastores.redis(ctx.repo), "Redis", "no service opens a Redis connection pool"
+        )
     default = Server(
         "",
         "Redis (no server is defined in the repository)",
@@ -612,4 +622,61 @@ def redis_connection_budget(ctx: CheckContext) -> CheckResult:
             f"{budget.arithmetic()}{_unmeasured(budget)}"
         )
         evidence += budget.evidence()
-    return CheckResult.from_failures(failures, "; ".join(summaries), *dict.fromkeys(evidence))
+    return _graded(CheckResult.from_failures(failures, "; ".join(summaries), *dict.fromkeys(evidence)), found)
+
+
+def _graded(result: CheckResult, found: list[Budget]) -> CheckResult:
+    """PARTIAL when the pools are bounded but a size could not be read (the budget is unconfirmed,
+    not blown), or when some budgets fit and others don't; NO when every budget is blown."""
+    if result.outcome is not Outcome.FAIL:
+        return result
+    blown = any(budget.total() > budget.server.limit for budget in found)
+    unbounded = any(term.size.unbounded for budget in found for term in budget.terms)
+    return result.partly((not blown and not unbounded) or bool(result.evidence))
+
+
+# Pool limits as written in code or configuration, for any driver: the control exists even where
+# readiness cannot do the arithmetic (Cassandra, Aerospike, MySQL, MongoDB, client defaults).
+_POOL_SETTING = re.compile(
+    r"(?i)\b(max_?open_?conns|SetMaxOpenConns|pool_?size|max_?pool_?size|maxPoolSize|connection_?limit|"
+    r"connectionLimit|NumConns|num_?conns|ConnectionQueueSize|connection_?queue_?size|max_?conns(_per_host)?|"
+    r"MaxActive|MaxIdle|min_?idle_?conns|PoolSize|pool_?max|max_?connections_?per_?host)\b"
+)
+_POOL_SOURCES = (
+    ".go",
+    ".py",
+    ".js",
+    ".ts",
+    ".java",
+    ".kt",
+    ".php",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".properties",
+    ".json",
+)
+
+
+def _unbudgeted(ctx: CheckContext, uses: list[datastores.Use], what: str, reason: str) -> CheckResult:
+    """No pool readiness can size: not applicable without the data store; with it, PARTIAL when
+    the code or config sets pool limits somewhere, else the client's defaults are unbudgeted."""
+    if not uses:
+        return CheckResult.not_applicable(reason)
+    repo = ctx.repo
+    files = [p for p in repo.with_suffix(*_POOL_SOURCES) if is_production(p)]
+    settings = [repo.evidence(m.path, m.line) for m in repo.search(_POOL_SETTING, files)][:5]
+    used = f"{uses[0].how} ({uses[0].evidence.location()})"
+    if settings:
+        message = (
+            f"the {what} client ({used}) has pool limits set, but the connections at maximum scale are "
+            "not budgeted against the server's limit (readiness does the arithmetic for PostgreSQL and "
+            "Redis pools it can size)"
+        )
+    else:
+        message = (
+            f"the {what} client ({used}) runs with its library's default pool: no size or limit is set, so "
+            "the connections at maximum scale are unknown"
+        )
+    failed = CheckResult.failed([Failure(message, (*settings, uses[0].evidence), Severity.RISK)])
+    return dataclasses.replace(failed, answer=Answer.PARTIAL)

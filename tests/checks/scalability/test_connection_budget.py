@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import CheckResult, Outcome, Severity
+from readiness.model import Answer, CheckResult, Outcome, Severity
 from readiness.repo import Repo
 from readiness.scanners.semgrep import Semgrep
 from tests.support import locations, run_check, write_tree
@@ -451,3 +451,21 @@ def test_without_pools_not_applicable(tmp_path: Path) -> None:
     write_tree(tmp_path, {"lib/pyproject.toml": "[project]\nname = 'lib'\n", "lib/x.py": "X = 1\n"})
     assert run_check(DB, tmp_path, scanner_results={"semgrep": []}).outcome is Outcome.NOT_APPLICABLE
     assert run_check(REDIS, tmp_path, scanner_results={"semgrep": []}).outcome is Outcome.NOT_APPLICABLE
+
+
+def test_a_data_store_readiness_cannot_size_is_a_partial_answer(tmp_path: Path) -> None:
+    gomod = "module cache\n\nrequire github.com/gocql/gocql v1.0.0\n"
+    tuned = "cassandra:\n  hosts: [db]\n  num_conns: 4\n"
+    write_tree(tmp_path / "tuned", {"go.mod": gomod, "config.yaml": tuned})
+    result = run_check(DB, tmp_path / "tuned", scanner_results={"semgrep": []})
+    assert result.outcome is Outcome.FAIL and result.answer is Answer.PARTIAL
+    assert [(e.path, e.line) for e in result.failures[0].evidence] == [("config.yaml", 3), ("go.mod", 3)]
+    assert "has pool limits set" in result.failures[0].message
+
+    write_tree(
+        tmp_path / "defaults", {"package.json": '{\n  "dependencies": {\n    "redis": "^4.6.0"\n  }\n}\n'}
+    )
+    defaults = run_check(REDIS, tmp_path / "defaults", scanner_results={"semgrep": []})
+    assert defaults.outcome is Outcome.FAIL and defaults.answer is Answer.PARTIAL
+    assert [(e.path, e.line) for e in defaults.failures[0].evidence] == [("package.json", 3)]
+    assert "runs with its library's default pool" in defaults.failures[0].message
