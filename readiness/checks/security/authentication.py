@@ -143,6 +143,7 @@ def _drf_default_protected(repo: Repo) -> Evidence | None:
         async def resolve(body: ResolveRequest) -> ResolveResponse: ...
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def api_authentication(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -3,13 +3,15 @@ checked field by field before anything is priced, stored or forwarded."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
 from readiness import seed
 from readiness.checks._semgrep import SEMGREP, matches
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.facts.production import is_production
+from readiness.model import Answer, CheckResult, Evidence, Failure, Outcome, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service
 from readiness.scanners.semgrep import Match
@@ -76,9 +78,14 @@ def request_size_limits(ctx: CheckContext) -> CheckResult:
                 )
             )
     covered += [repo.evidence(m.path, m.line) for m in limits]
-    return CheckResult.from_failures(
+    result = CheckResult.from_failures(
         failures, f"{len(limits)} body limit(s); every body read is bounded", *covered[:10]
-    )
+    ).partly(bool(limits or service_wide))
+    validated = matches(ctx, "go-body-decode-validated", "py-raw-json-validated") or _schema_models(repo)
+    if result.outcome is Outcome.PASS and not validated:
+        # Bounded bodies are one part of input validation; nothing shows the fields are checked.
+        return dataclasses.replace(result, answer=Answer.PARTIAL)
+    return result
 
 
 @check(
@@ -118,7 +125,14 @@ def input_validation(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     decodes = matches(ctx, "go-body-decode")
     raw = _first_per_line(matches(ctx, "py-raw-json-body"))
+    schemas = _schema_models(repo)
     if not decodes and not raw:
+        if schemas:
+            return CheckResult.passed(
+                f"request bodies are declared as schema models ({len(schemas)} model file(s)), which the "
+                "framework validates before the handler runs",
+                *schemas[:5],
+            )
         return CheckResult.not_applicable("no handler decodes a request body")
     validated = {(m.path, m.line) for m in matches(ctx, "go-body-decode-validated", "py-raw-json-validated")}
     failures: list[Failure] = []
@@ -145,9 +159,38 @@ def input_validation(ctx: CheckContext) -> CheckResult:
                 (repo.evidence(read.path, read.line),),
             )
         )
-    return CheckResult.from_failures(
+    result = CheckResult.from_failures(
         failures, f"{len(checked)} decoded request body(ies) are validated", *checked[:10]
     )
+    return result.partly(bool(checked or schemas or _validation_code(repo)))
+
+
+# Python schema models that web frameworks validate request bodies against.
+_SCHEMA_MODEL = re.compile(
+    r"^\s*class\s+\w+\s*\([^)]*\b(BaseModel|SQLModel|Schema|Serializer|ModelSerializer)\b"
+)
+# Code whose job is validation: a validator package or file, or validate functions.
+_VALIDATION_FILE = re.compile(r"validat", re.IGNORECASE)
+_VALIDATE_FUNCTION = re.compile(
+    r"^\s*(?:func\s+(?:\([^)]*\)\s*)?|def\s+|(?:public|private|protected|static|\s)+[\w<>\[\]]+\s+)"
+    r"[Vv]alidate\w*\s*\("
+)
+_SOURCE = (".go", ".py", ".js", ".ts", ".java", ".kt", ".php", ".rb")
+
+
+def _schema_models(repo: Repo) -> list[Evidence]:
+    files = [p for p in repo.with_suffix(".py") if is_production(p)]
+    found = repo.search(_SCHEMA_MODEL, files)
+    return list({m.path: repo.evidence(m.path, m.line) for m in found}.values())
+
+
+def _validation_code(repo: Repo) -> bool:
+    """Whether the production code has validation of its own (a validator package, validate
+    functions): then an unvalidated body is a gap in it, not its absence."""
+    sources = [p for p in repo.with_suffix(*_SOURCE) if is_production(p)]
+    if any(_VALIDATION_FILE.search(p) for p in sources):
+        return True
+    return bool(repo.search(_VALIDATE_FUNCTION, sources))
 
 
 def _first_per_line(found: list[Match]) -> list[Match]:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/gorilla/mux"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,13 @@ func std(s *server) http.Handler {
 	// ruleid: go-route, go-route-rate-limit
 	mux.Handle("/login", httprate.LimitByIP(5, time.Minute)(http.HandlerFunc(s.handleLogin)))
 	return mux
+}
+
+func prefixed(s *server, r *mux.Router) {
+	// ruleid: go-route
+	r.HandleFunc(s.prefixedPath("/env"), s.handleEnv).Methods("GET")
+	// ruleid: go-route
+	r.PathPrefix(s.prefixedPath("/debug/pprof/")).Handler(http.DefaultServeMux)
 }
 
 func wrapped(s *server) http.Handler {

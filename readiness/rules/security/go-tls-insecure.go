@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-func clients(debug bool) []*http.Client {
+func clients(debug bool, settings options) []*http.Client {
 	insecure := &http.Client{Transport: &http.Transport{
 		// ruleid: go-tls-insecure-skip-verify
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
@@ -23,5 +23,17 @@ func clients(debug bool) []*http.Client {
 		MinVersion:         tls.VersionTLS12,
 	}
 	_ = strict
+	opted := &tls.Config{}
+	if settings.IgnoreTLSErrors {
+		// ruleid: go-tls-insecure-skip-verify, go-tls-insecure-opt-in
+		opted.InsecureSkipVerify = true
+	}
+	if settings.VerifyCert {
+		opted.MinVersion = tls.VersionTLS12
+	} else {
+		// ruleid: go-tls-insecure-skip-verify
+		opted.InsecureSkipVerify = true
+	}
+	_ = opted
 	return []*http.Client{insecure, {Transport: &http.Transport{TLSClientConfig: cfg}}}
 }

@@ -284,3 +284,49 @@ def test_a_mesh_and_a_tls_ingress_cover_plain_http_inside_the_cluster(tmp_path: 
         ("deploy/bidder.yaml", 19),
         ("idr/Dockerfile", 2),
     ]
+
+
+OPT_IN = """
+package fetch
+
+import (
+	"crypto/tls"
+	"net/http"
+)
+
+type settings struct {
+	IgnoreTLSErrors bool
+	VerifyCert      bool
+}
+
+func client(s settings) *http.Client {
+	transport := &http.Transport{}
+	if s.IgnoreTLSErrors {
+		transport.TLSClientConfig = &tls.Config{
+			InsecureSkipVerify: true,
+		}
+	}
+	return &http.Client{Transport: transport}
+}
+
+func backend(s settings) *http.Client {
+	if s.VerifyCert {
+		return http.DefaultClient
+	} else {
+		return &http.Client{Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+		}}
+	}
+}
+"""
+
+
+def test_verification_off_behind_an_opt_in_is_a_risk_and_off_by_default_a_blocker(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"go.mod": "module fetch\n", "fetch/client.go": OPT_IN})
+    result = run_check("security/tls-verification", tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert [(f.evidence[0].path, f.evidence[0].line, f.severity) for f in result.failures] == [
+        ("fetch/client.go", 17, Severity.RISK),
+        ("fetch/client.go", 28, None),
+    ]
+    assert "when a setting turns it on" in result.failures[0].message

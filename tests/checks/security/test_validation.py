@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Outcome
+from readiness.model import Answer, Outcome
 from tests.support import locations, run_check, write_tree
 
 SIZE = "security/request-size-limits"
@@ -261,3 +261,28 @@ def test_pydantic_openrtb_models_and_nothing_to_judge(tmp_path: Path) -> None:
     )
     for check_id in (SIZE, VALIDATION, OPENRTB):
         assert run_check(check_id, tmp_path / "none").outcome is Outcome.NOT_APPLICABLE, check_id
+
+
+@pytest.mark.slow
+def test_schema_models_validate_and_a_size_limit_alone_is_partial(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "fastapi",
+        {
+            "api/pyproject.toml": "[project]\nname = 'api'\n",
+            "api/models.py": "from pydantic import BaseModel, Field\n\n\nclass Item(BaseModel):\n"
+            "    title: str = Field(min_length=1, max_length=255)\n",
+            "api/routes.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        },
+    )
+    schemas = run_check(VALIDATION, tmp_path / "fastapi")
+    assert schemas.outcome is Outcome.PASS
+    assert [(e.path, e.line) for e in schemas.evidence] == [("api/models.py", 4)]
+
+    bounded_only = PRICE.replace("if err := req.Validate(); err != nil", "if false")
+    write_tree(
+        tmp_path / "go",
+        {"pricing/go.mod": "module example.com/pricing\n", "pricing/service.go": bounded_only},
+    )
+    size = run_check(SIZE, tmp_path / "go")
+    assert size.outcome is Outcome.PASS
+    assert size.answer is Answer.PARTIAL
