@@ -129,6 +129,7 @@ def backups(repo: Repo) -> list[Evidence]:
           schedule: "0 0 3 * * *"
           cluster: {name: timescale}
     """,
+    core=True,
 )
 def database_backups(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

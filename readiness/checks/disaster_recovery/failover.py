@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from readiness.checks._documents import (
     missing_document,
 )
 from readiness.context import CheckContext
+from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
@@ -293,6 +295,7 @@ def _plan_for(repo: Repo, plans: list[DocMatch], store: Datastore) -> Evidence |
         kind: PodDisruptionBudget
         spec: {maxUnavailable: 1, selector: {matchLabels: {app: bidder}}}
     """,
+    core=True,
 )
 def failover(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -338,10 +341,11 @@ def failover(ctx: CheckContext) -> CheckResult:
             failures.append(Failure(message, (where, *([spread] if spread else [])), severity))
     replication = _replication(repo)
     plans = [m for m in find_documents(repo, _RECOVERY_PLAN, any_heading=True) if m.substantial]
+    failing_over: list[Evidence] = []  # what does fail over: replicated stores, a managed HA database
     for store in stores:
         replicated = store.instances >= 2 or replication.get(store.family)
         if replicated:
-            evidence.append(store.evidence if store.instances >= 2 else replication[store.family][0])
+            failing_over.append(store.evidence if store.instances >= 2 else replication[store.family][0])
             continue
         plan = _plan_for(repo, plans, store)
         if plan is not None:
@@ -378,8 +382,29 @@ def failover(ctx: CheckContext) -> CheckResult:
             failures.append(Failure(message, (strategy[0].evidence(repo),), Severity.RECOMMENDATION))
         else:
             evidence.append(repo.evidence(*objectives, note="recovery objectives"))
-    return CheckResult.from_failures(
+    failing_over += _managed_high_availability(repo)
+    evidence += failing_over
+    result = CheckResult.from_failures(
         failures,
         "replicas are spread and protected, data stores fail over or have a plan, the strategy is written",
         *dict.fromkeys(evidence),
     )
+    if failures:  # what does fail over stays cited beside the gaps
+        result = dataclasses.replace(result, evidence=tuple(dict.fromkeys(evidence)))
+    # Some failover exists (a protected replica set, a replicated store, a managed HA database):
+    # what fails is its reach, not its absence.
+    return result.partly(bool(failing_over))
+
+
+# Managed databases and caches configured for zone failover in Terraform.
+_MANAGED_HA = re.compile(
+    r"""(?ix)^\s*(availability_type\s*=\s*"REGIONAL"|multi_az\s*=\s*true|automatic_failover_enabled\s*=\s*true|
+    zone_redundant\s*=\s*true|high_availability\s*\{|tier\s*=\s*"STANDARD_HA"|replica_count\s*=\s*[1-9])"""
+)
+
+
+def _managed_high_availability(repo: Repo) -> list[Evidence]:
+    files = [p for p in repo.with_suffix(".tf") if is_production(p)]
+    return [repo.evidence(m.path, m.line, note="managed failover") for m in repo.search(_MANAGED_HA, files)][
+        :3
+    ]

@@ -286,6 +286,7 @@ def _judge(
             args: ["--appendonly", "yes", "--appendfsync", "everysec"]
             volumeMounts: [{name: data, mountPath: /data}]   # from volumeClaimTemplates
     """,
+    core=True,
 )
 def redis_persistence(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

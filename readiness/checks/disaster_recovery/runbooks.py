@@ -56,6 +56,7 @@ def runbooks(ctx: CheckContext) -> list[DocMatch]:
         docs/runbooks/bidder-timeouts.md
         docs/runbooks/rollback.md
     """,
+    core=True,
 )
 def runbook_coverage(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

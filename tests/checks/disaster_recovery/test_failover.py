@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from readiness.model import Outcome, Severity
+from readiness.model import Answer, Outcome, Severity
 from tests.support import locations, run_check, write_tree
 
 CHECK = "disaster-recovery/failover"
@@ -224,3 +224,16 @@ def test_a_strategy_without_objectives_is_a_recommendation(tmp_path: Path) -> No
 def test_without_kubernetes_there_is_nothing_to_judge(tmp_path: Path) -> None:
     write_tree(tmp_path, {"docker-compose.yml": "services:\n  redis:\n    image: redis:7\n"})
     assert run_check(CHECK, tmp_path).outcome is Outcome.NOT_APPLICABLE
+
+
+def test_a_managed_database_with_zone_failover_is_a_partial_answer(tmp_path: Path) -> None:
+    terraform = (
+        'resource "google_sql_database_instance" "db" {\n'
+        '  settings {\n    availability_type = "REGIONAL"\n  }\n}\n'
+    )
+    single = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 1\n"
+    write_tree(tmp_path, {"iac/db.tf": terraform, "k8s/api.yaml": single})
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.PARTIAL
+    assert ("iac/db.tf", 3) in [(e.path, e.line) for e in result.evidence]

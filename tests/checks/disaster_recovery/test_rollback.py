@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Outcome
+from readiness.model import Answer, Outcome
 from tests.support import locations, run_check, write_tree
 
 CHECK = "disaster-recovery/rollback"
@@ -85,7 +85,18 @@ CASES = [
         Outcome.PASS,
         [("scripts/rollback.sh", 4)],
     ),
-    ("no procedure", {"k8s/bidder.yaml": deployment()}, Outcome.FAIL, [(None, None)]),
+    (
+        "no procedure, a version to go back to",
+        {"k8s/bidder.yaml": deployment()},
+        Outcome.FAIL,
+        [("k8s/bidder.yaml", 11)],
+    ),
+    (
+        "no procedure, only moving tags",
+        {"k8s/bidder.yaml": deployment().replace("bidder:1.0", "bidder:latest")},
+        Outcome.FAIL,
+        [(None, None)],
+    ),
     (
         "deploy workflow without procedure",
         {".github/workflows/release.yml": DEPLOY_WORKFLOW},
@@ -115,10 +126,33 @@ def test_rollback(
 
 
 def test_messages_say_what_is_missing(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"k8s/bidder.yaml": deployment("\n  revisionHistoryLimit: 0")})
+    write_tree(
+        tmp_path, {"k8s/bidder.yaml": deployment("\n  revisionHistoryLimit: 0").replace(":1.0", ":latest")}
+    )
     result = run_check(CHECK, tmp_path)
     assert [f.message.split(":")[0] for f in result.failures] == [
         "Deployment 'bidder' keeps no old revisions (revisionHistoryLimit",
         "no rollback procedure",
     ]
     assert result.failures[1].evidence[-1].note == "no workflow job or script running a rollback command"
+
+
+def test_a_redeployable_version_without_a_procedure_is_a_partial_answer(tmp_path: Path) -> None:
+    release = """
+name: release
+on: {push: {tags: ["v*"]}}
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/metadata-action@v5
+        with:
+          tags: type=semver,pattern={{version}}
+      - uses: docker/build-push-action@v6
+"""
+    write_tree(tmp_path, {".github/workflows/release.yml": release, "Dockerfile": "FROM scratch\n"})
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.PARTIAL
+    assert locations(result) == [(".github/workflows/release.yml", 9)]
+    assert result.failures[0].message.startswith("a previous version can be redeployed")
