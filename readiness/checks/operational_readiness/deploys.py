@@ -8,6 +8,8 @@ import re
 from readiness import seed
 from readiness.checks._documents import k8s_api_group
 from readiness.context import CheckContext
+from readiness.facts.deploy import serving_containers
+from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
@@ -81,10 +83,11 @@ def _judge_deployment(repo: Repo, deployment: K8sObject) -> Failure | Evidence:
             type: RollingUpdate
             rollingUpdate: {maxUnavailable: 0, maxSurge: 2}
     """,
+    core=True,
 )
 def rolling_deploys(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    objects = repo.k8s_objects()
+    objects = [o for o in repo.k8s_objects() if is_production(o.path)]
     deployments = [o for o in objects if o.kind == "Deployment"]
     progressive = [
         repo.evidence(o.path, o.line, note=f"progressive delivery: {o.kind} {o.name!r}")
@@ -93,8 +96,59 @@ def rolling_deploys(ctx: CheckContext) -> CheckResult:
         or (o.kind == "Canary" and k8s_api_group(o) == "flagger.app")
     ]
     if not deployments and not progressive:
-        return CheckResult.not_applicable("no Kubernetes Deployment or Argo Rollout found")
+        in_place = _compose_deployments(repo)
+        if in_place:
+            # docker compose stops the old container and starts the new one: each deploy is a gap.
+            return CheckResult.failed(
+                [
+                    Failure(
+                        "the service is deployed with docker compose, which recreates each container in "
+                        "place: every deploy is a short outage, with no rolling, blue/green or canary step",
+                        tuple(in_place[:3]),
+                    )
+                ]
+            )
+        return CheckResult.not_applicable(
+            "no Kubernetes Deployment, Argo Rollout or compose deployment found"
+        )
     judged = [_judge_deployment(repo, deployment) for deployment in deployments]
     failures = [j for j in judged if isinstance(j, Failure)]
     evidence = [j for j in judged if isinstance(j, Evidence)] + progressive
-    return CheckResult.from_failures(failures, f"{len(evidence)} workload(s) deploy gradually", *evidence)
+    for deployment in deployments:
+        unready = [c for c in serving_containers(repo, deployment) if "readinessProbe" not in c]
+        if unready and not any(
+            isinstance(j, Failure) and j.evidence[0].path == deployment.path for j in judged
+        ):
+            failures.append(
+                Failure(
+                    f"Deployment {deployment.name!r} rolls out without a readiness probe on container "
+                    f"{unready[0].get('name', '?')!r}: each new pod takes traffic before it can serve, so "
+                    "the rollout is not health-gated",
+                    (repo.evidence(deployment.path, unready[0].line),),
+                )
+            )
+    result = CheckResult.from_failures(failures, f"{len(evidence)} workload(s) deploy gradually", *evidence)
+    return result.partly(bool(evidence))
+
+
+_COMPOSE_UP = re.compile(r"\bdocker[- ]compose\b[^\n]*\bup\b|\bdocker\s+stack\s+deploy\b")
+
+
+def _compose_deployments(repo: Repo) -> list[Evidence]:
+    """Where the service is deployed by compose: a deploy workflow or script running `compose up`,
+    or production compose files when nothing else deploys."""
+    scripts = [
+        p
+        for p in (*repo.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"), *repo.with_suffix(".sh"))
+        if is_production(p)
+    ]
+    found = [
+        repo.evidence(m.path, m.line) for m in repo.search(_COMPOSE_UP, scripts) if "stack" not in m.text
+    ]
+    if not found:
+        found = [
+            repo.evidence(c.path, 1, note="production compose file")
+            for c in repo.compose_files()
+            if is_production(c.path) and any("build" in v or "image" in v for v in c.services.values())
+        ]
+    return found

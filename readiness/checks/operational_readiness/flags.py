@@ -74,6 +74,7 @@ def _about_flags(repo: Repo, path: str) -> bool:
         if flags.Current().FloorModelEnabled { ... }
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def feature_flags(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -57,6 +57,7 @@ def _first(repo: Repo, matches: list[DocMatch], pattern: re.Pattern[str]) -> tup
         ## Postmortem
         Blameless review within 5 working days, template in docs/postmortem-template.md.
     """,
+    core=True,
 )
 def incident_playbook(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

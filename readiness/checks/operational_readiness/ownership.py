@@ -41,6 +41,7 @@ _OWNER_RULE = re.compile(r"^\s*[^#\s]\S*\s+(@[\w.-]+(/[\w.-]+)?|[\w.+-]+@[\w-]+\
         Primary: PagerDuty schedule "adtech-primary" (5 min ack).
         Escalation: secondary after 15 min, then @eng-lead.
     """,
+    core=True,
 )
 def on_call(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from readiness import seed
 from readiness.checks._documents import containers, unquote
 from readiness.checks._semgrep import SEMGREP
 from readiness.checks.operational_readiness._runtime import ENV_RULES, RELOAD_RULES, facts, flag_sdks
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
 from readiness.repo import K8sObject, Repo, Service
@@ -71,6 +73,7 @@ def _runs(repo: Repo, service: Service, workload: K8sObject) -> bool:
         # or, on the Deployment:  metadata.annotations: {reloader.stakater.com/auto: "true"}
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def config_reload(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -80,6 +83,7 @@ def config_reload(ctx: CheckContext) -> CheckResult:
     hot: list[str] = []
     rolled: list[str] = []
     restart: list[str] = []
+    partly_hot: list[str] = []  # reloads something, but also reads the environment once at start
     failures: list[Failure] = []
     evidence: list[Evidence] = []
     for service in repo.services():
@@ -91,6 +95,8 @@ def config_reload(ctx: CheckContext) -> CheckResult:
         )
         if own_reloads or own_sdks:
             hot.append(service.name)
+            if own_env:
+                partly_hot.append(service.name)
             if own_reloads:
                 first = own_reloads[0]
                 evidence.append(
@@ -123,5 +129,11 @@ def config_reload(ctx: CheckContext) -> CheckResult:
     if not summary:
         return CheckResult.not_applicable("no service reads configuration in a way semgrep recognises")
     if failures:
-        return CheckResult.failed(failures, summary)
-    return CheckResult.passed(summary, *evidence)
+        return CheckResult.failed(failures, summary).partly(bool(hot or rolled))
+    result = CheckResult.passed(summary, *evidence)
+    if partly_hot:
+        # A reload hook (SIGHUP, a file watcher) re-reads part of the configuration; what the
+        # service took from its environment at start stays until a restart.
+        summary += f"; {', '.join(partly_hot)} also read settings from the environment once, at start"
+        return dataclasses.replace(result, summary=summary, answer=Answer.PARTIAL)
+    return result

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Outcome
+from readiness.model import Answer, Outcome
 from tests.support import locations, run_check, write_tree
 
 CHECK = "operational-readiness/rolling-deploys"
@@ -73,3 +73,36 @@ def test_messages_explain_the_downtime(tmp_path: Path) -> None:
         "every deploy stops all pods before starting new ones",
         "Deployment 'bidder' rolls out with maxUnavailable 3 of 3 replica(s): every pod may be down at once",
     ]
+
+
+SERVING = DEFAULT.replace(
+    "          image: bidder:1\n", "          image: bidder:1\n          ports: [{containerPort: 8080}]\n"
+)
+
+
+def test_a_rollout_without_a_readiness_probe_is_not_health_gated(tmp_path: Path) -> None:
+    probed = SERVING.replace("name: bidder\nspec", "name: api\nspec").replace(
+        "ports: [{containerPort: 8080}]\n",
+        "ports: [{containerPort: 8080}]\n          readinessProbe: {httpGet: {path: /ready, port: 8080}}\n",
+    )
+    write_tree(tmp_path, {"k8s/bidder.yaml": SERVING, "k8s/api.yaml": probed})
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.PARTIAL  # the api's rollout is gated
+    assert locations(result) == [("k8s/bidder.yaml", 10)]
+    assert "rolls out without a readiness probe" in result.failures[0].message
+
+
+def test_a_compose_deployment_recreates_in_place(tmp_path: Path) -> None:
+    workflow = (
+        "on: {push: {branches: [main]}}\njobs:\n  deploy:\n    runs-on: self-hosted\n    steps:\n"
+        "      - run: docker compose -f compose.yml up -d --build\n"
+    )
+    write_tree(
+        tmp_path,
+        {".github/workflows/deploy.yml": workflow, "compose.yml": "services:\n  app:\n    build: .\n"},
+    )
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert locations(result) == [(".github/workflows/deploy.yml", 6)]
+    assert result.failures[0].message.startswith("the service is deployed with docker compose")

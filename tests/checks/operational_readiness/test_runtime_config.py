@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from readiness import config as config_module
-from readiness.model import Outcome, Severity
+from readiness.model import Answer, Outcome, Severity
 from readiness.repo import Repo
 from readiness.scanners.semgrep import Semgrep
 from tests.support import locations, run_check, write_tree
@@ -187,6 +187,7 @@ def test_values_read_once_from_the_environment(tmp_path: Path) -> None:
     reload = run_check(RELOAD, tmp_path, config, results)
     assert reload.outcome is Outcome.FAIL
     assert reload.summary == "restart required: bidder, idr"
+    assert reload.answer is None  # a core check failing: the answer is no
     assert locations(reload) == [("bidder/config.go", 12), ("idr/app/settings.py", 3)]
     assert all(f.severity is Severity.RECOMMENDATION for f in reload.failures)
     assert "(IDR_ENABLED, IDR_URL)" in reload.failures[0].message
@@ -225,8 +226,11 @@ def test_flags_re_read_at_run_time(tmp_path: Path) -> None:
     reload = run_check(RELOAD, tmp_path, config, results)
     assert reload.outcome is Outcome.PASS
     assert reload.summary == (
-        "hot reload: floors, pricing; restarted automatically on change (Reloader): api"
+        "hot reload: floors, pricing; restarted automatically on change (Reloader): api; "
+        "pricing also read settings from the environment once, at start"
     )
+    # pricing re-reads its flags but took other settings from the environment at start.
+    assert reload.answer is Answer.PARTIAL
     assert [(e.path, e.line) for e in reload.evidence] == [
         ("deploy/api.yaml", 6),
         ("floors/pyproject.toml", 4),
