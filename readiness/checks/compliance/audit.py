@@ -81,6 +81,7 @@ def _surfaces(ctx: CheckContext) -> list[AdminSurface]:
             ...
     """,
     scanners=(SEMGREP,),
+    core=True,
 )
 def audit_logging(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

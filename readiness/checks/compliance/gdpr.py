@@ -5,14 +5,26 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import find_documents, is_test_path, missing_document
+from readiness.checks._documents import DocMatch, find_documents, is_test_path, missing_document
 from readiness.checks.compliance._personal_data import consent_handling, personal_data
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Failure, Severity
 from readiness.registry import check
+from readiness.repo import Repo
 
 _PRIVACY = re.compile(r"\b(privacy|gdpr|dsgvo|data ?flows?|dpia|data protection|records of processing)\b")
 _MAX_SIGHTINGS = 10
+# What a data-flow record talks about. A "Privacy" section listing a product's anti-tracking
+# features names none of these: it describes features, not where personal data goes.
+_PROCESSING = re.compile(
+    r"(?i)personal (data|information)|\bpii\b|data subjects?|\bprocess(ing|or|ors)\b|controller|retention|"
+    r"retain|lawful basis|legal basis|consent|erasure|right to be forgotten|sub-?processors?|\bgdpr\b|"
+    r"data flows?|stored (in|for)|shared with|third part(y|ies)"
+)
+
+
+def _about_personal_data(repo: Repo, match: DocMatch) -> bool:
+    return sum(1 for _, text in match.lines(repo) if _PROCESSING.search(text)) >= 2
 
 
 @check(
@@ -45,6 +57,7 @@ _MAX_SIGHTINGS = 10
         | field     | source      | sent to          | stored           | retention |
         | device.ip | bid request | bidders (masked) | bid_events table | 30 days   |
     """,
+    core=True,
 )
 def gdpr_data_flows(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -58,7 +71,7 @@ def gdpr_data_flows(ctx: CheckContext) -> CheckResult:
     ]
     consent = [repo.evidence(s.path, s.line, note=s.what) for s in consent_handling(repo, production)]
     matches = find_documents(repo, _PRIVACY, any_heading=True)
-    documents = [m.evidence(repo) for m in matches if m.substantial]
+    documents = [m.evidence(repo) for m in matches if m.substantial and _about_personal_data(repo, m)]
     if documents:
         return CheckResult.passed(
             f"personal data in {len(sightings)} file(s); data flows documented"

@@ -88,6 +88,7 @@ def _legal_documents(ctx: CheckContext) -> list[tuple[str, int | None, str]]:
         legal/dpa.pdf
         legal/privacy-policy.md
     """,
+    core=True,
 )
 def legal_docs(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -120,11 +120,11 @@ def _experiments_in(ctx: CheckContext) -> list[Experiment]:
         where = repo.evidence(match.path, match.line, note="Gremlin attack")
         kill = re.search(r"\b(shutdown|blackhole|process)\b", args) is not None
         found.append(Experiment(where, kill and bool(_REDIS.search(args)), "latency" in args))
-    for fact in matches(ctx, *REDIS_DOWN_RULES):
+    for fact in matches(ctx, *REDIS_DOWN_RULES, tests=True):
         found.append(
             Experiment(repo.evidence(fact.path, fact.line, note="test: Redis goes away"), True, False)
         )
-    for fact in matches(ctx, *SLOW_UPSTREAM_RULES):
+    for fact in matches(ctx, *SLOW_UPSTREAM_RULES, tests=True):
         note = "test: an upstream answers too slowly"
         found.append(Experiment(repo.evidence(fact.path, fact.line, note=note), False, True))
     return found
@@ -173,6 +173,8 @@ def _uses_redis(ctx: CheckContext) -> Evidence | None:
         spec: {action: pod-kill, mode: one, selector: {labelSelectors: {app.kubernetes.io/name: redis}}}
     """,
     scanners=(SEMGREP,),
+    core=True,
+    tests_are_subject=True,
 )
 def chaos_tests(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

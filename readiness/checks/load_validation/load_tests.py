@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from readiness import seed
 from readiness.checks.load_validation._scripts import (
     Rate,
@@ -17,7 +19,7 @@ from readiness.checks.load_validation._scripts import (
     vegeta_rates,
 )
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 
 
@@ -51,6 +53,8 @@ from readiness.registry import check
                              duration: '10m', preAllocatedVUs: 500}},
         };
     """,
+    core=True,
+    tests_are_subject=True,
 )
 def load_tests(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -107,6 +111,7 @@ def load_tests(ctx: CheckContext) -> CheckResult:
         traffic: {expected_peak_rps: 5000}
         # loadtest/bid.js: executor 'ramping-arrival-rate', stages: [{target: 10000, duration: '10m'}]
     """,
+    tests_are_subject=True,
 )
 def peak_2x(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -116,7 +121,9 @@ def peak_2x(ctx: CheckContext) -> CheckResult:
     if expected is None:
         note = f"traffic.expected_peak_rps is not set in {ctx.config.source or '.readiness.yml'}"
         message = "the expected peak is not declared, so load tests cannot be compared with it"
-        return CheckResult.failed([Failure(message, (Evidence.absent(note),), Severity.RECOMMENDATION)])
+        failed = CheckResult.failed([Failure(message, (Evidence.absent(note),), Severity.RECOMMENDATION)])
+        # Load tests exist, but nothing shows they reach twice the peak: the answer is partial.
+        return dataclasses.replace(failed, answer=Answer.PARTIAL)
     peaks: list[Rate] = []
     unknown: list[Unknown] = []
     for script in k6_scripts(repo):

@@ -113,6 +113,7 @@ def _k6_summary(repo: Repo, path: str) -> tuple[bool, list[Observed], list[tuple
           return {'loadtest/results/latest.json': JSON.stringify(data)};
         }
     """,
+    tests_are_subject=True,
 )
 def results(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

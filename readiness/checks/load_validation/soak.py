@@ -70,6 +70,8 @@ def _documented(ctx: CheckContext) -> list[Evidence]:
         soak: {executor: 'constant-arrival-rate', rate: 1000, timeUnit: '1s', duration: '24h',
                preAllocatedVUs: 150, startTime: '35m'}
     """,
+    core=True,
+    tests_are_subject=True,
 )
 def soak_test(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -204,3 +204,24 @@ def test_without_consent_handling_the_gap_stays_a_risk(tmp_path: Path) -> None:
     (failure,) = run_check(CHECK, tmp_path).failures
     assert failure.severity is None
     assert "no service code reads the consent signals" in failure.message
+
+
+FEATURES = """
+# Feeds
+
+## Privacy and Security
+
+- Removes pixel trackers.
+- Strips tracking parameters from URLs.
+- Opens external links with rel=noopener.
+- Blocks external JavaScript.
+- Sanitizes external content before rendering it.
+"""
+
+
+def test_a_privacy_section_that_lists_features_is_not_a_data_flow_record(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"openrtb/device.go": GO_OPENRTB, "README.md": FEATURES})
+    result = run_check(CHECK, tmp_path)
+    assert result.outcome is Outcome.FAIL
+    first = result.failures[0].evidence[0]
+    assert (first.path, first.line) == ("openrtb/device.go", 6)

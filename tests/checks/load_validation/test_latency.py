@@ -86,7 +86,31 @@ CASES = [
         [("lt/bid.js", 7)],
         "",
     ),
-    ("no k6", {"load/locustfile.py": "from locust import HttpUser\n"}, 100, Outcome.NOT_APPLICABLE, [], ""),
+    (
+        "locust without a tail limit",
+        {"load/locustfile.py": "from locust import HttpUser\n"},
+        100,
+        Outcome.FAIL,
+        [("load/locustfile.py", 1)],
+        "assert no p99 latency limit",
+    ),
+    (
+        "locust asserting p99",
+        {
+            "load/locustfile.py": (
+                "from locust import HttpUser, events\n\n"
+                "@events.quitting.add_listener\n"
+                "def _(environment, **kw):\n"
+                "    if environment.stats.total.get_response_time_percentile(0.99) > 120:\n"
+                "        environment.process_exit_code = 1\n"
+            )
+        },
+        100,
+        Outcome.PASS,
+        [("load/locustfile.py", 5)],
+        "",
+    ),
+    ("no load tests", {"README.md": "# app\n"}, 100, Outcome.NOT_APPLICABLE, [], ""),
 ]
 
 
