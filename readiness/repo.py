@@ -453,12 +453,17 @@ class Repo:
     def _read_compose_files(self) -> list[ComposeFile]:
         found: list[ComposeFile] = []
         for path in self.paths:
-            if not _COMPOSE_NAME.match(PurePosixPath(path).name):
+            pure = PurePosixPath(path)
+            named = bool(_COMPOSE_NAME.match(pure.name))
+            # Variants kept in a compose folder (`docker-compose/basic.yml`, `compose/traefik.yaml`).
+            in_folder = "compose" in pure.parent.name.lower() and pure.suffix in (".yml", ".yaml")
+            if not named and not in_folder:
                 continue
             for document in self.yaml(path)[:1]:
                 if isinstance(document, YMap) and isinstance(document.get("services"), YMap):
                     services = {str(k): v for k, v in document["services"].items() if isinstance(v, YMap)}
-                    found.append(ComposeFile(path, services, document))
+                    if named or any("image" in v or "build" in v for v in services.values()):
+                        found.append(ComposeFile(path, services, document))
         return found
 
     def services(self) -> list[Service]:

@@ -79,6 +79,10 @@ class FakeScanner(Scanner):
         return ["data"], "1 thing"
 
 
+class FactScanner(FakeScanner):
+    empty_result = ()
+
+
 @pytest.mark.parametrize(
     ("scanner", "outcome", "summary"),
     [
@@ -90,6 +94,9 @@ class FakeScanner(Scanner):
             "fake: fake timed out after 5 s",
         ),
         (FakeScanner("1.0", []), Outcome.NOT_APPLICABLE, "fake: nothing to scan"),
+        # A scanner of file facts with no file to read has its answer: nothing matched. The check
+        # still runs (it reads other files too).
+        (FactScanner("1.0", []), Outcome.PASS, "saw ()"),
         (FakeScanner("1.0", ["a.py"]), Outcome.PASS, "saw ['data']"),
     ],
 )

@@ -28,6 +28,7 @@ spec:
       containers:
         - name: web
           image: web:latest
+          ports: [{containerPort: 8080}]
 """
 WAIVER = """
 project: svc

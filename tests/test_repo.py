@@ -185,3 +185,15 @@ def test_skipped_files_count_in_the_listing_digest(tmp_path: Path) -> None:
     (tmp_path / "legal").mkdir()
     (tmp_path / "legal/DPA.pdf").write_bytes(b"%PDF-1.7")
     assert Repo(tmp_path).tree_digest() != before
+
+
+def test_compose_variants_in_a_compose_folder_are_compose_files(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "contrib/docker-compose/basic.yml": "services:\n  app:\n    image: app:1\n",
+            "contrib/docker-compose/notes.yml": "services:\n  - not a stack\n",
+            "deploy/values.yml": "services:\n  app:\n    image: app:1\n",
+        },
+    )
+    assert [c.path for c in Repo(root).compose_files()] == ["contrib/docker-compose/basic.yml"]

@@ -49,6 +49,10 @@ class Scanner(abc.ABC):
     # True for scanners whose answer changes without any file changing (new advisories are
     # published every day): their results are reused from a checkpoint only while fresh.
     advisory_data: bool = False
+    # A scanner whose findings are facts about files (semgrep) has a true answer when there is no
+    # file for it: no match. Checks that read other files too must still run; a scanner whose
+    # answer is about packages (pip-audit) leaves this None and is skipped instead.
+    empty_result: Any = None
     _version_known = False
     _version: str | None = None
 
@@ -74,6 +78,10 @@ class Scanner(abc.ABC):
         started = time.monotonic()
         files = list(self.inputs(repo))
         if not files:
+            if self.empty_result is not None:
+                return ScanOutput(
+                    self.name, OK, "no file in its languages: nothing matched", data=self.empty_result
+                )
             return ScanOutput(self.name, SKIPPED, "nothing to scan")
         version = self.version()
         if version is None:

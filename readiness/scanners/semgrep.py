@@ -33,6 +33,7 @@ class Match:
 
 class Semgrep(Scanner):
     name = "semgrep"
+    empty_result: tuple[Match, ...] = ()
 
     def __init__(self, rules: Path | None = None, per_file_timeout: int = 30) -> None:
         self.rules = rules or rules_root()

@@ -204,7 +204,7 @@ def test_a_comment_that_would_be_too_long_is_cut(tmp_path: Path, fake_github: Fa
     manifest = "".join(
         f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-{i:04d}-{'x' * 180}\n"
         "spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: app\n"
-        "          image: app:1.0\n"
+        "          image: app:1.0\n          ports: [{containerPort: 8080}]\n"
         for i in range(1500)
     )
     (runner.workspace / "deploy" / "k8s" / "generated.yaml").write_text(manifest)
