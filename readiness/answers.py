@@ -28,6 +28,7 @@ from enum import Enum
 
 from readiness import policy
 from readiness.facts import datastores
+from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Outcome, QuestionAnswer, Severity
 from readiness.registry import CheckSpec
 from readiness.repo import Repo
@@ -75,29 +76,75 @@ def presence(repo: Repo, about: Component) -> Presence:
     return repo.memo(("answers.presence", about), lambda: _presence(repo, about))
 
 
+_STORES = {
+    Component.DATABASE: (
+        datastores.databases,
+        "no database driver, image, chart or cloud database resource in the production files",
+    ),
+    Component.REDIS: (
+        datastores.redis,
+        "no Redis client, image, chart, configuration or cloud instance in the production files",
+    ),
+}
+
+
 def _presence(repo: Repo, about: Component) -> Presence:
-    if about is Component.DATABASE:
-        found = datastores.databases(repo)
-        return Presence(
-            bool(found),
-            tuple(u.evidence for u in found[:3]),
-            "no database driver, image, chart or cloud database resource in the production files",
-        )
-    if about is Component.REDIS:
-        found = datastores.redis(repo)
-        return Presence(
-            bool(found),
-            tuple(u.evidence for u in found[:3]),
-            "no Redis client, image, chart, configuration or cloud instance in the production files",
-        )
+    if about in _STORES:
+        find, looked_at = _STORES[about]
+        found = find(repo)
+        return Presence(bool(found), tuple(u.evidence for u in found[:3]), looked_at)
     services = repo.services()
     deployables = [*repo.dockerfile_paths(), *(c.path for c in repo.compose_files())]
     deployables += [w.path for w in repo.workloads()]
+    deployables += [
+        p for p in repo.paths if p.rsplit("/", 1)[-1].lower() in _OTHER_LANGUAGES and is_production(p)
+    ]
     present = bool(services or deployables)
     evidence = tuple(
         Evidence(path=s.path if s.path != "." else None, note=f"service {s.name}") for s in services[:3]
     )
-    return Presence(present, evidence, "no service code, Dockerfile, compose file or Kubernetes workload")
+    return Presence(
+        present, evidence, "no service code or build file, Dockerfile, compose file or Kubernetes workload"
+    )
+
+
+# Build files of languages whose code no check analyses (Go, Python and Node are).
+_OTHER_LANGUAGES = {
+    "pom.xml": "Java", "build.gradle": "Java/Kotlin", "build.gradle.kts": "Kotlin", "composer.json": "PHP",
+    "gemfile": "Ruby", "cargo.toml": "Rust", "mix.exs": "Elixir",
+}  # fmt: skip
+
+
+def unreadable(repo: Repo) -> list[str]:
+    """What the repository holds in a form the checks can't read, with what it would take."""
+    return repo.memo("answers.unreadable", lambda: _unreadable(repo))
+
+
+def _unreadable(repo: Repo) -> list[str]:
+    reasons: list[str] = []
+    workloads = [w for w in repo.workloads() if is_production(w.path)]
+    charts = sorted(
+        {c.rsplit("/", 1)[0] if "/" in c else "." for c in repo.named("Chart.yaml") if is_production(c)}
+    )
+    if charts and not workloads:
+        reasons.append(
+            f"the Kubernetes workloads are Helm templates ({', '.join(charts[:3])}), which readiness "
+            "does not render: render them (`helm template`) into a folder and scan that"
+        )
+    if not repo.services():
+        languages = sorted(
+            {
+                language
+                for path in repo.paths
+                if is_production(path) and (language := _OTHER_LANGUAGES.get(path.rsplit("/", 1)[-1].lower()))
+            }
+        )
+        if languages:
+            reasons.append(
+                f"the services are written in {', '.join(languages)}, whose code readiness does not analyse: "
+                "answer this question by hand"
+            )
+    return reasons
 
 
 def for_questions(
@@ -150,7 +197,11 @@ def answer(
     if not said:
         found = presence(repo, question.about)
         if not found.present:
-            return _make(question, Answer.NOT_APPLICABLE, ids, found.looked_at.capitalize() + ".", ())
+            return _make(question, Answer.NOT_APPLICABLE, ids, _sentence([found.looked_at]), ())
+        blind = unreadable(repo)
+        if blind:
+            # The component is there in a form no check reads: saying "no" would be a guess.
+            return _make(question, Answer.UNKNOWN, ids, "Could not be determined: " + _sentence(blind), ())
         reasons = "; ".join(_clip(result.summary) for _, result in silent[:2] if result.summary)
         what = f" ({reasons})" if reasons else ""
         return _make(

@@ -85,7 +85,8 @@ def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verd
     ]
     risks = [f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.RISK]
     unassessed = [c for cat in categories for c in cat.checks if c.outcome is Outcome.NOT_ASSESSED]
-    red = [c.category.label for c in categories if c.light is Light.RED]
+    # The categories the blockers are in (a category can also be Red from its answers alone).
+    red = [c.category.label for c in categories if c.count(Severity.BLOCKER)]
 
     if fail_on is not FailOn.NEVER and blockers:
         titles = _first_titles(f.title for f in blockers)

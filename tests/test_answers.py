@@ -222,3 +222,41 @@ def test_every_seed_question_is_answered_once(service_repo: Repo) -> None:
         for a in answers.for_questions(seed.of(c), specs, results, service_repo)
     ]
     assert sorted(a.question for a in answered) == sorted(q.key for q in seed.ALL)
+
+
+UNREADABLE = [
+    (
+        "a Helm chart and no plain manifests",
+        {
+            "main.go": "package main\n",
+            "go.mod": "module m\n",
+            "chart/Chart.yaml": "name: app\n",
+            "chart/templates/deployment.yaml": "kind: Deployment\n",
+        },
+        "the Kubernetes workloads are Helm templates (chart)",
+    ),
+    (
+        "services only in a language no check analyses",
+        {"ledger/pom.xml": "<project/>\n", "ledger/src/main/java/App.java": "class App {}\n"},
+        "the services are written in Java",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "reason"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE])
+def test_a_component_in_a_form_no_check_reads_is_unknown_not_no(
+    tmp_path: Path, files: dict[str, str], reason: str
+) -> None:
+    repo = Repo(write_tree(tmp_path, files))
+    found = answers.answer(QUESTION, [CORE], {CORE.id: CheckResult.not_applicable("no server")}, repo)
+    assert found.answer is Answer.UNKNOWN
+    assert found.reasoning.startswith("Could not be determined: " + reason[0].upper() + reason[1:])
+
+
+def test_a_repository_that_ships_no_service_answers_service_questions_not_applicable(tmp_path: Path) -> None:
+    repo = Repo(write_tree(tmp_path, {"README.md": "# notes\n", "docs/guide.md": "# guide\n"}))
+    found = answers.answer(QUESTION, [CORE], {CORE.id: CheckResult.not_applicable("no server")}, repo)
+    assert found.answer is Answer.NOT_APPLICABLE
+    assert found.reasoning == (
+        "No service code or build file, Dockerfile, compose file or Kubernetes workload."
+    )

@@ -13,7 +13,7 @@ n/a when this finds no database anywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
@@ -149,6 +149,7 @@ _TERRAFORM_RESOURCES: dict[str, Family] = {
     "aws_dynamodb_table": Family.SQL, "google_spanner_instance": Family.SQL,
 }  # fmt: skip
 
+Reader = Callable[[Repo, str], list["Use"]]
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)")
 _QUOTED_KEY = re.compile(r'^\s*"([^"]+)"\s*:')
 _TERRAFORM_RESOURCE = re.compile(r'^\s*resource\s+"([a-z0-9_]+)"')
@@ -205,17 +206,17 @@ def _find(repo: Repo) -> list[Use]:
     return sorted(unique.values(), key=lambda u: (u.evidence.path or "", u.evidence.line or 0))
 
 
-def _reader(name: str):  # type: ignore[no-untyped-def]  # a small dispatch table of callables
+def _reader(name: str) -> Reader | None:
     if name == "go.mod":
         return _go_mod
     if name == "pyproject.toml" or name == "pipfile" or re.fullmatch(r"requirements[\w.-]*\.(txt|in)", name):
         return _python_manifest if "dev" not in name and "test" not in name else None
     if name == "package.json":
-        return _package_json
+        return _json_keys(NODE_PACKAGES)
     if name in ("pom.xml", "build.gradle", "build.gradle.kts"):
         return _jvm_build
     if name == "composer.json":
-        return _composer_json
+        return _json_keys(_PHP_PACKAGES)
     if name.endswith(".tf"):
         return _terraform
     if name == "chart.yaml":
@@ -266,14 +267,20 @@ def _looks_like_requirement(line: str, name: str) -> bool:
     return rest == "" or rest[0] in "=<>~![;@ " or rest.startswith(("= ", '="', "= {")) or rest[0] == "="
 
 
-def _package_json(repo: Repo, path: str) -> list[Use]:
-    def hits() -> Iterable[tuple[int, str, Family]]:
-        for number, raw in enumerate(repo.lines(path), start=1):
-            key = _QUOTED_KEY.match(raw)
-            if key is not None and key.group(1) in NODE_PACKAGES:
-                yield number, f"package {key.group(1)}", NODE_PACKAGES[key.group(1)]
+def _json_keys(table: dict[str, Family]) -> Reader:
+    """A reader of JSON manifests whose dependencies are keys (package.json, composer.json)."""
 
-    return _line_uses(repo, path, hits())
+    def read(repo: Repo, path: str) -> list[Use]:
+        def hits() -> Iterable[tuple[int, str, Family]]:
+            for number, raw in enumerate(repo.lines(path), start=1):
+                key = _QUOTED_KEY.match(raw)
+                family = table.get(key.group(1).lower()) if key is not None else None
+                if key is not None and family is not None:
+                    yield number, f"package {key.group(1)}", family
+
+        return _line_uses(repo, path, hits())
+
+    return read
 
 
 def _jvm_build(repo: Repo, path: str) -> list[Use]:
@@ -316,16 +323,6 @@ def _jvm_names(repo: Repo, module: str, family: Family) -> bool:
         if p.startswith(module) and is_production(p) and not p.endswith("pom.xml")
     ]
     return bool(repo.search(pattern, files))
-
-
-def _composer_json(repo: Repo, path: str) -> list[Use]:
-    def hits() -> Iterable[tuple[int, str, Family]]:
-        for number, raw in enumerate(repo.lines(path), start=1):
-            key = _QUOTED_KEY.match(raw)
-            if key is not None and key.group(1).lower() in _PHP_PACKAGES:
-                yield number, f"package {key.group(1)}", _PHP_PACKAGES[key.group(1).lower()]
-
-    return _line_uses(repo, path, hits())
 
 
 def _terraform(repo: Repo, path: str) -> list[Use]:

@@ -81,10 +81,11 @@ def pod_labels(workload: K8sObject) -> dict[str, str]:
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, YMap) else {}
 
 
-def selected_by_service(repo: Repo, workload: K8sObject) -> bool:
+def backing_service(repo: Repo, workload: K8sObject) -> K8sObject | None:
+    """The Kubernetes Service whose selector picks the workload's pods, if any."""
     labels = pod_labels(workload)
     if not labels:
-        return False
+        return None
     for obj in repo.k8s_objects():
         spec = obj.body.get("spec")
         selector = spec.get("selector") if obj.kind == "Service" and isinstance(spec, YMap) else None
@@ -93,5 +94,9 @@ def selected_by_service(repo: Repo, workload: K8sObject) -> bool:
             and selector
             and all(labels.get(str(k)) == str(v) for k, v in selector.items())
         ):
-            return True
-    return False
+            return obj
+    return None
+
+
+def selected_by_service(repo: Repo, workload: K8sObject) -> bool:
+    return backing_service(repo, workload) is not None

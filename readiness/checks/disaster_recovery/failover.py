@@ -17,6 +17,7 @@ from readiness.checks._documents import (
     missing_document,
 )
 from readiness.context import CheckContext
+from readiness.facts import deploy
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
@@ -105,14 +106,6 @@ def _replicas(
     count = _int(spec.get("replicas"), 1)
     floor = autoscaled.get((workload.kind, workload.name))
     return (max(count, floor) if floor is not None else count), repo.evidence(workload.path, line)
-
-
-def _pod_labels(workload: K8sObject) -> dict[str, str]:
-    spec = workload.body.get("spec")
-    template = spec.get("template") if isinstance(spec, YMap) else None
-    metadata = template.get("metadata") if isinstance(template, YMap) else None
-    labels = metadata.get("labels") if isinstance(metadata, YMap) else None
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, YMap) else {}
 
 
 def _budgets(repo: Repo) -> list[tuple[K8sObject, dict[str, str]]]:
@@ -317,7 +310,7 @@ def failover(ctx: CheckContext) -> CheckResult:
         name = f"{workload.kind} {workload.name!r}"
         if count < 2:
             continue  # one replica has nothing to spread; scalability/autoscaling judges the count
-        labels = _pod_labels(workload)
+        labels = deploy.pod_labels(workload)
         budget = next((b for b, sel in budgets if sel and sel.items() <= labels.items()), None)
         domain, spread = _spread(repo, workload)
         problems = []

@@ -16,6 +16,7 @@ from typing import Any
 
 from readiness.checks._documents import image_name
 from readiness.checks.reliability._dockerfiles import nearest, stage_chain
+from readiness.facts import deploy
 from readiness.facts.production import is_production
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
@@ -138,22 +139,8 @@ def compose_is_deployment(repo: Repo) -> bool:
 
 
 def backing_service(repo: Repo, workload: K8sObject) -> K8sObject | None:
-    """The Kubernetes Service whose selector picks the workload's pods, if any."""
-    if workload.kind == "Pod":
-        metadata = workload.body.get("metadata")
-    else:
-        spec = workload.body.get("spec")
-        template = spec.get("template") if isinstance(spec, dict) else None
-        metadata = template.get("metadata") if isinstance(template, dict) else None
-    labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    if not isinstance(labels, dict):
-        return None
-    for obj in repo.k8s_objects():
-        spec = obj.body.get("spec")
-        selector = spec.get("selector") if obj.kind == "Service" and isinstance(spec, dict) else None
-        if isinstance(selector, dict) and selector and all(labels.get(k) == v for k, v in selector.items()):
-            return obj
-    return None
+    """The Kubernetes Service whose selector picks the workload's pods (readiness.facts.deploy)."""
+    return deploy.backing_service(repo, workload)
 
 
 # ---- probes ------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ _PLACEHOLDER = re.compile(
         \$.*|%.*|\{.*\}|<.*>|\[.*\]|\(.*\)|\#\{.*\}|.*\{\{.*\}\}.*|.*\$\{.*\}.*|
         \**|x+|\.+|-+|_+|
         (change[-_]?(me|this|it)|replace[-_]?(me|this|it)|todo|tbd|fixme|none|null|nil|undefined|empty|
-         secret|password|passwd|token|api[-_]?key|key|example|sample|dummy|placeholder|redacted|
+         secret|password|passwd|pass|pw|pwd|token|api[-_]?key|key|example|sample|dummy|placeholder|redacted|
          your[-_ ].*|my[-_ ].*|enter[-_ ].*|insert[-_ ].*|set[-_ ]?me|not[-_ ]?set|
          true|false|yes|no|on|off|required|optional)
     )$""",
@@ -113,10 +113,20 @@ def secret_named(name: str) -> bool:
     return secret_name(normal) and not _ABOUT_A_SECRET.search(normal)
 
 
+# Passwords that images, charts and tutorials ship with: a deployment that keeps one is open to
+# anyone who guesses it (`postgres`, `cassandra`, `guest`).
+WELL_KNOWN_PASSWORDS = frozenset({
+    "postgres", "admin", "root", "guest", "password", "secret", "123456", "mysql", "redis", "cassandra",
+    "mongo", "mongodb", "rabbitmq", "elastic", "opensearch", "minio", "minioadmin", "keycloak", "test",
+})  # fmt: skip
 # The generic words of a secret's name: a value made of them and other plain words names the
 # secret it stands for (`influx-password`, `redis_secret`, `my-api-token`), it is not one.
 _SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey"})
 _WORDS = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.lower() for word in re.split(r"[^A-Za-z0-9]+", normalise(text)) if word)
 
 
 def placeholder(value: str) -> bool:
@@ -162,10 +172,12 @@ def judge(name: str, value: str, *, any_literal: bool = False) -> str | None:
         return None
     if value.isdigit():  # a number is a setting (a length, a lifetime), not a secret
         return None
+    if _words(value) == _words(name):  # `db_password: db_password`: the name written as its value
+        return None
     if _SECRET_REFERENCE.match(value) and secret_named(value):
         return None
     if _PASSWORD_NAME.search(normalise(name)) and len(value) >= 4:
-        return "password"
+        return "well-known default password" if value.lower() in WELL_KNOWN_PASSWORDS else "password"
     if any_literal and len(value) >= 4:
         return "secret"
     if random_looking(value):

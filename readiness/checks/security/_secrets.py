@@ -23,6 +23,7 @@ _CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:(?!\$)[^@\s/]+@", r
 
 
 def secret_name(name: str) -> bool:
+    name = name.strip().lstrip("-").replace("-", "_")  # a flag such as `--token-file` too
     return bool(_SECRET_NAME.search(name)) and not _NOT_A_VALUE.search(name)
 
 

@@ -67,6 +67,7 @@ _SECRET_SOURCES = {
 _KEY_VALUE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$")
 _JSON_PAIR = re.compile(r"\"([^\"]+)\"\s*:\s*\"((?:[^\"\\]|\\.)*)\"")
 _PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
+_COMMENT = re.compile(r"^\s*(//|#|/\*|\*|--|;)")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ def _format_hits(repo: Repo, path: str, skip: set[tuple[str, int]]) -> Iterator[
         if (path, number) in skip:
             continue
         leaks = scan_line(text)
+        if leaks and _COMMENT.match(text):
+            # A URL with a password in a comment is an example of the syntax; a key format in a
+            # comment is still a key.
+            leaks = [leak for leak in leaks if leak.kind != "password in a URL"]
         if leaks:
             leaks = [_whole_private_key(lines, number, leak) for leak in leaks]
             yield _Hit(path, number, tuple(leaks), "")

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
 from readiness.checks.reliability._dockerfiles import nearest, stage_chain
-from readiness.checks.security._credentials import placeholder
+from readiness.checks.security._credentials import WELL_KNOWN_PASSWORDS, placeholder
 from readiness.checks.security._images import from_image, global_args, resolve
 from readiness.checks.security._secrets import assignments, leak, secret_name
 from readiness.context import CheckContext
-from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.dockerfile import Dockerfile
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
+from readiness.repo import Repo
 
 # Compose files that only ever run on a laptop or in CI (`override` is merged automatically by a
 # local `docker compose up`): a literal password for a throwaway local database there is a
@@ -78,6 +81,8 @@ def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
     if not dockerfiles and not composes:
         return CheckResult.not_applicable("no Dockerfile or compose file found")
     failures: list[Failure] = []
+    grouped: dict[tuple[str, str, bool], list[Evidence]] = {}
+    defaults = 0
     # Evidence is built by hand throughout: repo.evidence() quotes the line, which holds the secret.
     for dockerfile in dockerfiles:
         image_stages = {stage[0].stage for stage in stage_chain(dockerfile) if stage}
@@ -107,21 +112,95 @@ def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
                     )
     for compose in composes:
         local = bool(_LOCAL_COMPOSE.search("." + PurePosixPath(compose.path).name))
+        dotenv = _dotenv(repo, compose.path)
         for service_name, service in compose.services.items():
             for name, value, line in _compose_environment(service.get("environment")):
+                default = None if local else _default_credential(name, value, dotenv)
+                if default is not None:
+                    defaults += 1
+                    failures.append(
+                        Failure(
+                            f"compose service {service_name!r}: {name} resolves to a well-known default "
+                            f"({default}): the deployment runs with a credential anyone can guess",
+                            (Evidence(compose.path, line, f"{name}: <redacted>"),),
+                            Severity.RISK,
+                        )
+                    )
+                    continue
                 if (problem := _leak(name, value)) is not None:
+                    # The same value in several compose files is one secret to rotate: one finding.
+                    key = (name, hashlib.sha256(str(value).encode()).hexdigest(), local)
+                    place = Evidence(compose.path, line, f"{name}: <redacted>")
+                    if key in grouped:
+                        grouped[key].append(place)
+                        continue
+                    grouped[key] = [place]
                     failures.append(
                         Failure(
                             f"compose service {service_name!r}: {name} {problem} (redacted)",
-                            (Evidence(compose.path, line, f"{name}: <redacted>"),),
+                            (place,),
                             Severity.RECOMMENDATION if local else None,
                         )
                     )
-    return CheckResult.from_failures(
+    failures = [_with_copies(f, grouped) for f in failures]
+    result = CheckResult.from_failures(
         failures,
         f"no literal secret in {len(dockerfiles)} Dockerfile(s) and {len(composes)} compose file(s)",
         *(Evidence(path) for path in [d.path for d in dockerfiles] + [c.path for c in composes]),
     )
+    if failures and defaults == len(failures):
+        # Secrets are injected, not written in; what ships is a guessable default: partial.
+        return dataclasses.replace(result, answer=Answer.PARTIAL)
+    return result
+
+
+_INTERPOLATION = re.compile(r"^\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}$")
+
+
+def _dotenv(repo: Repo, compose_path: str) -> dict[str, tuple[str, int]]:
+    """`.env` beside a compose file, as compose reads it for interpolation: NAME -> (value, line)."""
+    folder = compose_path.rsplit("/", 1)[0] + "/" if "/" in compose_path else ""
+    path = folder + ".env"
+    if not repo.exists(path):
+        return {}
+    found: dict[str, tuple[str, int]] = {}
+    for number, text in enumerate(repo.lines(path), start=1):
+        name, separator, value = text.strip().removeprefix("export ").partition("=")
+        if separator and name and not name.startswith("#"):
+            found[name.strip()] = (value.strip().strip("\"'"), number)
+    return found
+
+
+def _default_credential(name: str, value: Any, dotenv: dict[str, tuple[str, int]]) -> str | None:
+    """Where a secret-named variable gets a well-known value (a placeholder, an image's default):
+    written out, as a `${VAR:-default}` fallback, or from the committed `.env` compose interpolates.
+    The value is never returned, only where it comes from."""
+    if not secret_name(name) or value is None:
+        return None
+    text = str(value).strip().strip("\"'")
+    where = "written in the compose file"
+    interpolated = _INTERPOLATION.match(text)
+    if interpolated is not None:
+        variable = interpolated.group("name")
+        if variable in dotenv:
+            text, line = dotenv[variable]
+            where = f"{variable} in the committed .env, line {line}"
+        elif interpolated.group("op") in (":-", "-"):
+            text = interpolated.group("default") or ""
+            where = f"the fallback of ${{{variable}}}"
+        else:
+            return None
+    if not text or text.startswith("$"):
+        return None
+    return where if placeholder(text) or text.lower() in WELL_KNOWN_PASSWORDS else None
+
+
+def _with_copies(failure: Failure, grouped: dict[tuple[str, str, bool], list[Evidence]]) -> Failure:
+    places = next((p for p in grouped.values() if p and p[0] == failure.evidence[0]), None)
+    if places is None or len(places) == 1:
+        return failure
+    message = failure.message.replace(" (redacted)", f" in {len(places)} compose files (redacted)")
+    return Failure(message, tuple(places), failure.severity)
 
 
 def _leak(name: str, value: Any) -> str | None:

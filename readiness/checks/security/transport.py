@@ -108,9 +108,9 @@ def tls_verification(ctx: CheckContext) -> CheckResult:
     if not code and not dockerfiles and not config and not env_files:
         return CheckResult.not_applicable("no code, Dockerfile or config file to read")
     failures: list[Failure] = []
-    opt_in = {(m.path, m.line) for m in matches(ctx, "go-tls-insecure-opt-in")}
+    opt_in = matches(ctx, "go-tls-insecure-opt-in")
     for match in matches(ctx, *_TLS_RULES):
-        if (match.path, match.line) in opt_in:
+        if any(m.path == match.path and m.line <= match.line <= m.end_line for m in opt_in):
             # Behind a condition: an option a user turns on for a server they know (self-signed
             # feeds, a lab proxy), off by default. A risk to document, not a hole in every client.
             failures.append(

@@ -28,6 +28,12 @@ func clients(debug bool, settings options) []*http.Client {
 		// ruleid: go-tls-insecure-skip-verify, go-tls-insecure-opt-in
 		opted.InsecureSkipVerify = true
 	}
+	if settings.Insecure {
+		// ruleid: go-tls-insecure-skip-verify, go-tls-insecure-opt-in
+		opted.InsecureSkipVerify = true
+	} else {
+		opted.MinVersion = tls.VersionTLS12
+	}
 	if settings.VerifyCert {
 		opted.MinVersion = tls.VersionTLS12
 	} else {

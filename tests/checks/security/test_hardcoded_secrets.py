@@ -236,6 +236,9 @@ def test_known_formats_placeholders_and_entropy() -> None:
     assert judge("API_TOKEN", "my-api-token", any_literal=True) is None
     assert judge("TOKEN_EXPIRY_SECONDS", "3600", any_literal=True) is None
     assert judge("JWT_SECRET", "changethis", any_literal=True) is None
+    assert judge("miniflux_db_user_password", "miniflux_db_user_password") is None
+    assert judge("--token-file", "~/.github_token", any_literal=True) is None
+    assert scan_line("// a http://user:pass@host seed URL") == []
     assert random_looking("9614de4f8eceb42768541c664f903b8b")
     assert not random_looking("X-Api-Key-Header-Value-Name")
     leaks = scan_line(f"a={STRIPE} b={SLACK}")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import CheckResult, Outcome, Severity
+from readiness.model import Answer, CheckResult, Outcome, Severity
 from tests.support import locations, run_check, write_tree
 
 SECRETS = "security/no-secrets-in-images"
@@ -214,3 +214,53 @@ def test_non_root_messages(tmp_path: Path) -> None:
         "StatefulSet 'cache' container 'redis' may run as root: neither it nor its pod sets runAsNonRoot "
         "or runAsUser",
     ]
+
+
+def test_a_well_known_default_reaching_the_deployment_is_a_default_credential(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "compose.yml": """
+                services:
+                  db:
+                    image: postgres:16
+                    environment:
+                      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD?Variable not set}
+                  cache:
+                    image: redis:7
+                    environment:
+                      REDIS_PASSWORD: ${REDIS_PASSWORD:-changeme}
+                  api:
+                    build: .
+                    environment:
+                      API_TOKEN: ${API_TOKEN?Variable not set}
+            """,
+            ".env": "POSTGRES_PASSWORD=changethis\nAPI_TOKEN=\n",
+        },
+    )
+    result = run_check("security/no-secrets-in-images", tmp_path)
+    assert result.outcome is Outcome.FAIL
+    assert result.answer is Answer.PARTIAL
+    assert [(f.evidence[0].path, f.evidence[0].line, f.severity) for f in result.failures] == [
+        ("compose.yml", 5, Severity.RISK),
+        ("compose.yml", 9, Severity.RISK),
+    ]
+    assert "(POSTGRES_PASSWORD in the committed .env, line 1)" in result.failures[0].message
+    assert "(the fallback of ${REDIS_PASSWORD})" in result.failures[1].message
+    assert "changethis" not in repr(result) and "changeme" not in repr(result)
+
+
+def test_the_same_literal_in_several_compose_files_is_one_finding(tmp_path: Path) -> None:
+    stack = (
+        "services:\n  search:\n    image: opensearch:2\n    environment:\n      ADMIN_PASSWORD: s3cr3t-fake\n"
+    )
+    write_tree(tmp_path, {"stacks/a/docker-compose.yml": stack, "stacks/b/docker-compose.yml": stack})
+    result = run_check("security/no-secrets-in-images", tmp_path)
+    assert [f.message for f in result.failures] == [
+        "compose service 'search': ADMIN_PASSWORD is set to a literal value in 2 compose files (redacted)"
+    ]
+    assert [(e.path, e.line) for e in result.failures[0].evidence] == [
+        ("stacks/a/docker-compose.yml", 5),
+        ("stacks/b/docker-compose.yml", 5),
+    ]
+    assert "s3cr3t-fake" not in repr(result)
