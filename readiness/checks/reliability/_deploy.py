@@ -16,6 +16,7 @@ from typing import Any
 
 from readiness.checks._documents import image_name
 from readiness.checks.reliability._dockerfiles import nearest, stage_chain
+from readiness.facts import compose as stacks
 from readiness.facts import deploy
 from readiness.facts.production import is_production
 from readiness.model import Evidence
@@ -69,6 +70,12 @@ class Site:
     service: Service | None  # the code service it runs, when that can be told
     workload: K8sObject | None = None
     compose_name: str | None = None
+    # A compose service merged from a base file and its overlays: the file each key came from.
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def path_of(self, key: str) -> str:
+        """The file a key of the spec is written in (an overlay's, for a merged compose service)."""
+        return self.origins.get(key, self.path)
 
     @property
     def image(self) -> str:
@@ -109,10 +116,12 @@ def k8s_sites(repo: Repo, kinds: set[str] | None = None) -> list[Site]:
 def compose_sites(repo: Repo) -> list[Site]:
     found: list[Site] = []
     for compose in repo.compose_files():
-        if not is_production(compose.path):
-            continue  # a development override, a devcontainer or a test stack
-        services = compose.body["services"]
-        for name, spec in compose.services.items():
+        if not is_production(compose.path) or stacks.is_overlay(repo, compose.path):
+            continue  # a development override, a devcontainer, a test stack; overlays are merged below
+        declared = {c.path: c.body["services"] for c in repo.compose_files()}
+        merged = stacks.services(repo, compose)
+        for name, service_spec in merged.items():
+            spec = service_spec.spec
             service = service_for_build(repo, compose.path, spec.get("build"))
             if service is None and isinstance(spec.get("image"), str):
                 service = service_for_image(repo, spec["image"])
@@ -120,13 +129,14 @@ def compose_sites(repo: Repo) -> list[Site]:
                 service = service_named(repo, name)
             found.append(
                 Site(
-                    compose.path,
-                    services.line_of(name),
+                    service_spec.base,
+                    declared[service_spec.base].line_of(name),
                     f"compose service {name!r}",
                     spec,
                     service,
                     None,
                     name,
+                    dict(service_spec.origins),
                 )
             )
     return found

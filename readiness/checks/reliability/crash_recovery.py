@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from readiness import seed
+from readiness.checks.reliability._deploy import Site, compose_is_deployment, compose_sites
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
+from readiness.repo import Repo
 
 # Workloads that run for long and serve; Jobs and CronJobs run to completion and are left alone.
 _SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
@@ -50,7 +52,8 @@ def _missing(resources: Any) -> list[str]:
         A memory limit also counts as the memory request, and a cpu limit as the cpu request,
         because Kubernetes copies a limit into a missing request. Init containers, Jobs and
         CronJobs are not judged. A cpu limit is not required: it throttles latency-sensitive
-        services and does not protect the node.
+        services and does not protect the node. Where compose is the deployment, each service's
+        `mem_limit` or `deploy.resources.limits.memory` (overlays merged).
     """,
     remediation="""
         Set `resources.requests.memory`, `resources.requests.cpu` and `resources.limits.memory`
@@ -67,6 +70,8 @@ def resource_limits(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS]
     if not workloads:
+        if compose_is_deployment(repo) and (sites := compose_sites(repo)):
+            return _compose_memory_limits(repo, sites)
         return CheckResult.not_applicable("no Kubernetes Deployment, StatefulSet, DaemonSet or Rollout found")
     failures: list[Failure] = []
     bounded: list[Evidence] = []
@@ -86,3 +91,29 @@ def resource_limits(ctx: CheckContext) -> CheckResult:
     return CheckResult.from_failures(
         failures, f"{len(bounded)} serving container(s) set memory limits and requests", *bounded
     )
+
+
+def _compose_memory_limits(repo: Repo, sites: list[Site]) -> CheckResult:
+    """Compose as the deployment: each service needs `mem_limit` or `deploy.resources.limits.memory`,
+    or one runaway container takes the host (and every service on it) down."""
+    failures: list[Failure] = []
+    bounded: list[Evidence] = []
+    for site in sites:
+        deploy = site.spec.get("deploy")
+        resources = deploy.get("resources") if isinstance(deploy, dict) else None
+        if site.spec.get("mem_limit") is not None:
+            bounded.append(repo.evidence(site.path_of("mem_limit"), site.spec.line_of("mem_limit")))
+        elif _quantity(resources, "limits", "memory"):
+            bounded.append(repo.evidence(site.path_of("deploy"), site.spec.line_of("deploy")))
+        else:
+            failures.append(
+                Failure(
+                    f"{site.owner} sets no memory limit (mem_limit or deploy.resources.limits.memory): a "
+                    "leak or spike in it can exhaust the host every other service runs on",
+                    (repo.evidence(site.path, site.line),),
+                )
+            )
+    result = CheckResult.from_failures(
+        failures, f"{len(bounded)} compose service(s) set a memory limit", *bounded
+    )
+    return result.partly(bool(bounded))

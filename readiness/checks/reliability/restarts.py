@@ -47,16 +47,25 @@ def _completed_dependencies(sites: list[Site]) -> set[str]:
     return found
 
 
-def _compose_restart(site: Site) -> tuple[str | None, int]:
-    """The compose restart policy and the line it is on (`deploy.restart_policy` counts too)."""
+def _compose_restart(site: Site) -> tuple[str | None, str, int]:
+    """The compose restart policy and where it is written (`deploy.restart_policy` counts too;
+    a stack's overlay may set it)."""
     if "restart" in site.spec:
-        return str(site.spec["restart"]).strip().lower(), site.spec.line_of("restart")
+        return (
+            str(site.spec["restart"]).strip().lower(),
+            site.path_of("restart"),
+            site.spec.line_of("restart"),
+        )
     deploy = site.spec.get("deploy")
     policy = deploy.get("restart_policy") if isinstance(deploy, YMap) else None
     if isinstance(policy, YMap):
         condition = str(policy.get("condition", "any")).lower()
-        return ("no" if condition == "none" else condition), policy.line_of("condition")
-    return None, site.line
+        return (
+            ("no" if condition == "none" else condition),
+            site.path_of("deploy"),
+            policy.line_of("condition"),
+        )
+    return None, site.path, site.line
 
 
 def _serves(spec: Any) -> bool:
@@ -126,15 +135,15 @@ def restart_policy(ctx: CheckContext) -> CheckResult:
             if _one_shot(site.compose_name or "", site, completed):
                 continue
             judged_compose += 1
-            policy, line = _compose_restart(site)
+            policy, path, line = _compose_restart(site)
             if policy is not None and policy.split(":", 1)[0] in ("always", "unless-stopped", "on-failure"):
-                found.append(repo.evidence(site.path, line))
+                found.append(repo.evidence(path, line))
                 continue
             state = 'sets restart: "no"' if policy == "no" else "sets no restart policy"
             failures.append(
                 Failure(
                     f"{site.owner} {state}: after a crash or OOM kill it stays down",
-                    (repo.evidence(site.path, line),),
+                    (repo.evidence(path, line),),
                 )
             )
     units = _systemd_units(repo)
