@@ -24,7 +24,7 @@ from readiness import checkpoint, config, delta, registry
 from readiness.engine import ScanRequest, assess
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
-from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict, Waiver
+from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict, Waiver
 from readiness.options import output_excludes, parse_categories
 from readiness.render import comment, markdown, sarif
 from readiness.scanners import default_scanners
@@ -197,7 +197,7 @@ def _publish(
     gating: bool,
     failed: bool,
     prefix: str,
-    changes: delta.Delta | None,
+    changes: Delta | None,
     out: TextIO,
 ) -> str | None:
     """Comment, check run and status, each best effort; annotations when the API can't take them."""

@@ -19,28 +19,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from readiness import policy, registry, scoring
 from readiness.checkpoint import CategoryState
 from readiness.config import Config
 from readiness.fingerprint import fingerprint
-from readiness.model import Assessment, Category, CheckOutcome, Finding, Light, Outcome, Severity, Verdict
+from readiness.model import (
+    Assessment,
+    Category,
+    CheckOutcome,
+    Delta,
+    Finding,
+    Light,
+    Outcome,
+    Severity,
+    Verdict,
+)
 
 COMPARED = (Severity.BLOCKER, Severity.RISK)
-
-
-@dataclass(frozen=True)
-class Delta:
-    new: list[Finding]
-    fixed: list[Finding]  # as the base had them, under the current policy
-    existing: list[Finding]
-    category_changes: list[tuple[Category, Light, Light]]  # (category, on the base, now); changes only
-    uncovered: list[Category]  # assessed now, absent from the base checkpoint: their findings are new
-
-    @property
-    def new_blockers(self) -> list[Finding]:
-        return [f for f in self.new if f.severity is Severity.BLOCKER]
 
 
 def base_outcomes(

@@ -331,3 +331,18 @@ class Assessment:
 
     def waived(self) -> list[Finding]:
         return [f for f in self.findings() if f.waived]
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A pull request's findings against its base branch (readiness.delta computes it)."""
+
+    new: list[Finding]
+    fixed: list[Finding]  # as the base had them, under the current policy
+    existing: list[Finding]
+    category_changes: list[tuple[Category, Light, Light]]  # (category, on the base, now); changes only
+    uncovered: list[Category]  # assessed now, absent from the base checkpoint: their findings are new
+
+    @property
+    def new_blockers(self) -> list[Finding]:
+        return [f for f in self.new if f.severity is Severity.BLOCKER]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from readiness.delta import Delta
-from readiness.model import Assessment, Outcome, Severity, Verdict, Waiver
+from readiness.model import Assessment, Delta, Outcome, Severity, Verdict, Waiver
 from readiness.render.markdown import ANSWER_ICON, LIGHT_ICON, environment
 
 LIMIT = 65_536

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from readiness import results
 from readiness.repo import Repo
 from readiness.scanners import go_vulndb, gomod, osv, process
 from readiness.scanners.base import Scanner, ScannerError
@@ -120,11 +121,11 @@ class Govulncheck(Scanner):
             if not {"vendor", "testdata"} & set(PurePosixPath(path).parts[:-1])
         ]
 
-    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[osv.DependencyReport, str]:
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
         deadline = time.monotonic() + timeout
-        vulnerabilities: list[osv.Vulnerability] = []
-        manifests: list[osv.Manifest] = []
+        vulnerabilities: list[results.Vulnerability] = []
+        manifests: list[results.Manifest] = []
         for path in files:
             module = gomod.parse(path, repo.text(path))
             directory = repo.root / PurePosixPath(path).parent
@@ -144,8 +145,8 @@ class Govulncheck(Scanner):
             vulnerabilities += found
             vulnerable = len({v.package for v in found})
             unit = "module(s) with the standard library"
-            manifests.append(osv.Manifest(path, len(module.requires) + 1, vulnerable, note, unit))
-        report = osv.DependencyReport(self.name, tuple(vulnerabilities), tuple(manifests))
+            manifests.append(results.Manifest(path, len(module.requires) + 1, vulnerable, note, unit))
+        report = results.DependencyReport(self.name, tuple(vulnerabilities), tuple(manifests))
         source = f"database {self.db}" if self.db else "govulncheck's default database"
         return report, f"{source}: {report.summary()}"
 
@@ -363,7 +364,7 @@ def _vulnerability(
     version: str,
     mod: gomod.GoMod,
     **extra: Any,
-) -> osv.Vulnerability:
+) -> results.Vulnerability:
     semver = osv.go_semver(version) if module_path == "stdlib" else version.removeprefix("v")
     fix = osv.lowest_fix(semver, _fixes(entry, module_path))
     if module_path == "stdlib":
@@ -373,7 +374,7 @@ def _vulnerability(
         line = next((r.line for r in mod.requires if r.module == module_path), None)
         if line is None:  # replaced: the requirement is written under its original path
             line = next((r.line for r in mod.selected() if r.module == module_path), None)
-    return osv.Vulnerability(
+    return results.Vulnerability(
         ecosystem="Go",
         package=module_path,
         version=_display(module_path, version) or version,
@@ -387,7 +388,7 @@ def _vulnerability(
 
 def source_vulnerabilities(
     findings: list[GoFinding], mod: gomod.GoMod, root: Path, directory: Path
-) -> tuple[list[osv.Vulnerability], str]:
+) -> tuple[list[results.Vulnerability], str]:
     """govulncheck's findings for one module as vulnerabilities, with the call site in the
     repository for reachable ones.
 
@@ -397,7 +398,7 @@ def source_vulnerabilities(
     """
     minimum = mod.minimum_go()
     floor = osv.semver_key(osv.go_semver(minimum[0])) if minimum else None
-    found: list[osv.Vulnerability] = []
+    found: list[results.Vulnerability] = []
     dropped = 0
     for finding in findings:
         version = finding.version
@@ -447,10 +448,10 @@ def _call_site(
     return None, None
 
 
-def module_level(mod: gomod.GoMod, database: go_vulndb.GoVulnDB) -> list[osv.Vulnerability]:
+def module_level(mod: gomod.GoMod, database: go_vulndb.GoVulnDB) -> list[results.Vulnerability]:
     """go.mod against the database: each required module version, and the standard library at
     the module's minimum Go release (a lower bound: a newer toolchain may already be patched)."""
-    found: list[osv.Vulnerability] = []
+    found: list[results.Vulnerability] = []
     note = "module-level match: whether the code calls the vulnerable symbols was not analysed"
     minimum = mod.minimum_go()
     if minimum is not None:

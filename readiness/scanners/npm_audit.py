@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from readiness import __version__
+from readiness import __version__, results
 from readiness.repo import Repo
 from readiness.scanners import nodedeps, osv, process
 from readiness.scanners.base import Scanner, ScannerError
@@ -53,7 +53,7 @@ class NpmAudit(Scanner):
     def inputs(self, repo: Repo) -> Sequence[str]:
         return repo.named(*nodedeps.LOCK_NAMES)
 
-    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[osv.DependencyReport, str]:
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         locks = [nodedeps.parse(path, repo.text(path)) for path in files]
         broken = [lock for lock in locks if lock.problem]
         if broken:
@@ -65,7 +65,7 @@ class NpmAudit(Scanner):
         return report, f"npm audit (the configured npm registry): {report.summary()}"
 
     # ---- OSV ------------------------------------------------------------------------------
-    def _osv(self, locks: list[nodedeps.NodeLock], timeout: float) -> osv.DependencyReport:
+    def _osv(self, locks: list[nodedeps.NodeLock], timeout: float) -> results.DependencyReport:
         assert self.osv_url is not None
         keys = sorted({(p.name, p.version) for lock in locks for p in lock.packages})
         entries = osv.query_batch(self.osv_url, [("npm", n, v) for n, v in keys], timeout, self.name)
@@ -77,7 +77,7 @@ class NpmAudit(Scanner):
         return _report(locks, advisories)
 
     # ---- npm audit ------------------------------------------------------------------------
-    def _npm(self, repo: Repo, locks: list[nodedeps.NodeLock], timeout: float) -> osv.DependencyReport:
+    def _npm(self, repo: Repo, locks: list[nodedeps.NodeLock], timeout: float) -> results.DependencyReport:
         assert self._executable is not None
         unsupported = [lock.path for lock in locks if PurePosixPath(lock.path).name not in _NPM_LOCKS]
         if unsupported:
@@ -85,7 +85,7 @@ class NpmAudit(Scanner):
                 f"{unsupported[0]}: npm audit reads package-lock.json only; configure an OSV URL "
                 "(--osv-url) to match yarn and pnpm lock files"
             )
-        advisories: dict[tuple[str, str], list[osv.Advisory]] = {}
+        advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         deadline = time.monotonic() + timeout
         for lock in locks:
             directory = repo.root / PurePosixPath(lock.path).parent
@@ -103,10 +103,10 @@ class NpmAudit(Scanner):
 
 
 def _report(
-    locks: list[nodedeps.NodeLock], advisories: dict[tuple[str, str], list[osv.Advisory]]
-) -> osv.DependencyReport:
-    vulnerabilities: list[osv.Vulnerability] = []
-    manifests: list[osv.Manifest] = []
+    locks: list[nodedeps.NodeLock], advisories: dict[tuple[str, str], list[results.Advisory]]
+) -> results.DependencyReport:
+    vulnerabilities: list[results.Vulnerability] = []
+    manifests: list[results.Manifest] = []
     for lock in locks:
         unique = lock.unique()
         vulnerable = 0
@@ -117,7 +117,7 @@ def _report(
             vulnerable += 1
             fixes = [osv.lowest_fix(package.version, a.fixed) for a in found]
             vulnerabilities.append(
-                osv.Vulnerability(
+                results.Vulnerability(
                     ecosystem="npm",
                     package=package.name,
                     version=package.version,
@@ -128,13 +128,13 @@ def _report(
                     dev=package.dev,
                 )
             )
-        manifests.append(osv.Manifest(lock.path, len(unique), vulnerable))
-    return osv.DependencyReport("npm-audit", tuple(vulnerabilities), tuple(manifests))
+        manifests.append(results.Manifest(lock.path, len(unique), vulnerable))
+    return results.DependencyReport("npm-audit", tuple(vulnerabilities), tuple(manifests))
 
 
 def parse_npm(
     stdout: str, stderr: str, returncode: int, lock: nodedeps.NodeLock
-) -> dict[tuple[str, str], list[osv.Advisory]]:
+) -> dict[tuple[str, str], list[results.Advisory]]:
     """``npm audit --json`` (report version 2, npm 7 and later) → advisories per locked
     (name, version). npm exits 1 both when it found vulnerabilities and when it failed; only a
     report with ``auditReportVersion`` counts as a result."""
@@ -155,7 +155,7 @@ def parse_npm(
     if returncode not in (0, 1):
         raise ScannerError(f"npm audit exited with {returncode}: {process.last_line(stderr)}")
     versions = {package.node: package.version for package in lock.packages}
-    found: dict[tuple[str, str], list[osv.Advisory]] = {}
+    found: dict[tuple[str, str], list[results.Advisory]] = {}
     for name, vulnerability in (data.get("vulnerabilities") or {}).items():
         if not isinstance(vulnerability, dict):
             raise ScannerError("npm audit output has a malformed vulnerability")
@@ -174,18 +174,21 @@ def parse_npm(
     return found
 
 
-def _npm_advisory(via: dict[str, Any]) -> osv.Advisory:
+def _npm_advisory(via: dict[str, Any]) -> results.Advisory:
     url = str(via.get("url") or "")
     ghsa = _GHSA.search(url)
     cvss: dict[str, Any] = via["cvss"] if isinstance(via.get("cvss"), dict) else {}
     score = cvss.get("score")
     level = str(via.get("severity") or "").lower()
-    band = osv.band(float(score)) if isinstance(score, int | float) and score > 0 else None
-    band = band or {"critical": osv.CRITICAL, "high": osv.HIGH, "moderate": osv.MEDIUM, "low": osv.LOW}.get(
-        level
-    )
+    band = results.band(float(score)) if isinstance(score, int | float) and score > 0 else None
+    band = band or {
+        "critical": results.CRITICAL,
+        "high": results.HIGH,
+        "moderate": results.MEDIUM,
+        "low": results.LOW,
+    }.get(level)
     advisory_id = ghsa.group(0) if ghsa else f"npm-{via.get('source', '?')}"
-    return osv.Advisory(
+    return results.Advisory(
         id=advisory_id,
         aliases=(f"npm-{via['source']}",) if ghsa and via.get("source") else (),
         summary=str(via.get("title") or "")[:200],

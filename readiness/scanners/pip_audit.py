@@ -25,6 +25,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from readiness import results
 from readiness.repo import Repo
 from readiness.scanners import osv, process, pydeps
 from readiness.scanners.base import Scanner, ScannerError
@@ -49,7 +50,7 @@ class PipAudit(Scanner):
         chosen, _ = pydeps.manifest_paths(repo)
         return chosen
 
-    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[osv.DependencyReport, str]:
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
         manifests = [pydeps.read_manifest(repo, path) for path in files]
         manifests = [m for m in manifests if m.requirements or m.problems or m.kind != "pyproject"]
@@ -57,7 +58,7 @@ class PipAudit(Scanner):
         notes = tuple(
             f"{path}: ranges, pinned by a lock or requirements file beside it" for path in superseded
         )
-        advisories: dict[tuple[str, str], list[osv.Advisory]] = {}
+        advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         skipped: dict[str, str] = {}
         layers = pydeps.layers(manifests)
         deadline = time.monotonic() + timeout
@@ -99,12 +100,12 @@ class PipAudit(Scanner):
         return report, f"{source}: {report.summary()}"
 
     def _with_severity(
-        self, advisories: dict[tuple[str, str], list[osv.Advisory]], deadline: float
-    ) -> dict[tuple[str, str], list[osv.Advisory]]:
+        self, advisories: dict[tuple[str, str], list[results.Advisory]], deadline: float
+    ) -> dict[tuple[str, str], list[results.Advisory]]:
         """pip-audit's JSON has no severity: read the advisories' CVSS vectors from the same OSV
         endpoint pip-audit used (only for the packages it found vulnerable)."""
         assert self.osv_url is not None
-        enriched: dict[tuple[str, str], list[osv.Advisory]] = {}
+        enriched: dict[tuple[str, str], list[results.Advisory]] = {}
         for (name, version), found in sorted(advisories.items()):
             entries = osv.query(self.osv_url, "PyPI", name, version, deadline - time.monotonic(), self.name)
             full = {str(entry.get("id")): osv.advisory_from_osv(entry, name, "PyPI") for entry in entries}
@@ -124,7 +125,7 @@ class Audit:
     """One pip-audit run, parsed: advisories per (canonical name, version), and the packages
     it could not audit with its reason (its default service skips what it can't look up)."""
 
-    advisories: dict[tuple[str, str], list[osv.Advisory]]
+    advisories: dict[tuple[str, str], list[results.Advisory]]
     skipped: dict[str, str]
     audited: int
 
@@ -144,7 +145,7 @@ def parse(stdout: str, stderr: str, returncode: int) -> Audit:
     dependencies = data.get("dependencies") if isinstance(data, dict) else None
     if not isinstance(dependencies, list):
         raise ScannerError("pip-audit output has no dependencies list")
-    found: dict[tuple[str, str], list[osv.Advisory]] = {}
+    found: dict[tuple[str, str], list[results.Advisory]] = {}
     skipped: dict[str, str] = {}
     for dependency in dependencies:
         if not isinstance(dependency, dict) or "name" not in dependency:
@@ -158,7 +159,7 @@ def parse(stdout: str, stderr: str, returncode: int) -> Audit:
             raise ScannerError(f"pip-audit output has no vulns list for {dependency['name']}")
         if vulns:
             found[(name, str(dependency.get("version")))] = [
-                osv.Advisory(
+                results.Advisory(
                     id=str(v["id"]),
                     # pip-audit keeps aliases in a set: sorted, so reports are stable run to run.
                     aliases=tuple(sorted(str(alias) for alias in v.get("aliases") or ())),

@@ -26,6 +26,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from readiness import results
 from readiness.repo import Repo
 from readiness.scanners import osv
 
@@ -400,12 +401,12 @@ def pep440_key(version: str) -> Version | None:
 def report(
     tool: str,
     found: list[PythonManifest],
-    advisories: Mapping[tuple[str, str], list[osv.Advisory]],
+    advisories: Mapping[tuple[str, str], list[results.Advisory]],
     notes: tuple[str, ...] = (),
-) -> osv.DependencyReport:
+) -> results.DependencyReport:
     """Put the advisories found for each (name, version) back on the manifest lines that pin it."""
-    vulnerabilities: list[osv.Vulnerability] = []
-    summaries: list[osv.Manifest] = []
+    vulnerabilities: list[results.Vulnerability] = []
+    summaries: list[results.Manifest] = []
     for manifest in found:
         vulnerable = 0
         for requirement in manifest.pinned:
@@ -416,7 +417,7 @@ def report(
             vulnerable += 1
             fixes = [osv.lowest_fix(version, a.fixed, pep440_key) for a in matched]
             vulnerabilities.append(
-                osv.Vulnerability(
+                results.Vulnerability(
                     ecosystem="PyPI",
                     package=requirement.name,
                     version=version,
@@ -434,5 +435,7 @@ def report(
             left_out.append(f"{len(manifest.direct)} URL/VCS/path requirement(s) not audited")
         if manifest.problems:
             left_out.append(f"{len(manifest.problems)} unreadable entr(y/ies)")
-        summaries.append(osv.Manifest(manifest.path, len(manifest.pinned), vulnerable, ", ".join(left_out)))
-    return osv.DependencyReport(tool, tuple(vulnerabilities), tuple(summaries), notes)
+        summaries.append(
+            results.Manifest(manifest.path, len(manifest.pinned), vulnerable, ", ".join(left_out))
+        )
+    return results.DependencyReport(tool, tuple(vulnerabilities), tuple(summaries), notes)

@@ -23,8 +23,9 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from readiness import results
 from readiness.repo import Repo
-from readiness.scanners import osv, process, pydeps
+from readiness.scanners import process, pydeps
 from readiness.scanners.base import SKIPPED, Scanner, ScannerError, ScanOutput
 
 _VERSION = re.compile(r"version (\d+\.\d+\.\d+\S*)")
@@ -67,12 +68,12 @@ class Safety(Scanner):
             )
         return super().run(repo, timeout)
 
-    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[osv.DependencyReport, str]:
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
         manifests = [pydeps.read_manifest(repo, path) for path in files]
         manifests = [m for m in manifests if m.requirements or m.problems or m.kind != "pyproject"]
         deadline = time.monotonic() + timeout
-        advisories: dict[tuple[str, str], list[osv.Advisory]] = {}
+        advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         with tempfile.TemporaryDirectory(prefix="readiness-safety-") as scratch:
             for index, layer in enumerate(pydeps.layers(manifests)):
                 requirements = Path(scratch) / f"requirements-{index}.txt"
@@ -90,7 +91,7 @@ class Safety(Scanner):
         return report, f"{source}: {report.summary()}"
 
 
-def parse(stdout: str, stderr: str, returncode: int) -> dict[tuple[str, str], list[osv.Advisory]]:
+def parse(stdout: str, stderr: str, returncode: int) -> dict[tuple[str, str], list[results.Advisory]]:
     """``safety check --output json`` → advisories per (canonical name, version)."""
     if returncode not in (0, EXIT_VULNERABLE):
         raise ScannerError(_failure(stderr or stdout, returncode))
@@ -100,14 +101,14 @@ def parse(stdout: str, stderr: str, returncode: int) -> dict[tuple[str, str], li
     vulnerabilities = data.get("vulnerabilities") if isinstance(data, dict) else None
     if not isinstance(vulnerabilities, list):
         raise ScannerError("safety output has no vulnerabilities list")
-    found: dict[tuple[str, str], list[osv.Advisory]] = {}
+    found: dict[tuple[str, str], list[results.Advisory]] = {}
     for item in vulnerabilities:
         if not isinstance(item, dict) or "package_name" not in item or "vulnerability_id" not in item:
             raise ScannerError("safety output has a malformed vulnerability")
         key = (canonicalize_name(str(item["package_name"])), str(item.get("analyzed_version")))
         cve = item.get("CVE")
         found.setdefault(key, []).append(
-            osv.Advisory(
+            results.Advisory(
                 id=f"SAFETY-{item['vulnerability_id']}",
                 aliases=(str(cve),) if cve else (),
                 summary=str(item.get("advisory") or "").strip().splitlines()[0][:200]
@@ -140,7 +141,7 @@ def _severity(severity: Any) -> dict[str, Any]:
         metrics = severity.get(version)
         if isinstance(metrics, dict) and isinstance(metrics.get("base_score"), int | float):
             score = float(metrics["base_score"])
-            return {"band": osv.band(score), "score": score}
+            return {"band": results.band(score), "score": score}
     return {}
 
 

@@ -8,27 +8,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from readiness.repo import Repo
+from readiness.results import Match
 from readiness.scanners import process
 from readiness.scanners.base import Scanner, ScannerError, rules_root
 
 CODE_SUFFIXES = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx")
 _ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 _VERSION = re.compile(r"(\d+\.\d+\.\d+)")
-
-
-@dataclass(frozen=True)
-class Match:
-    rule: str  # the rule's own id, without semgrep's path prefix
-    path: str
-    line: int
-    end_line: int
-    message: str
-    metadata: dict[str, Any]
 
 
 class Semgrep(Scanner):
@@ -73,6 +63,17 @@ class Semgrep(Scanner):
         return matches, summary
 
 
+def _captures(metavars: Any) -> dict[str, str]:
+    """Each metavariable's source text as semgrep bound it (`$PATH` → `"/readyz"`)."""
+    if not isinstance(metavars, dict):
+        return {}
+    return {
+        str(name): str(value["abstract_content"])
+        for name, value in metavars.items()
+        if isinstance(value, dict) and isinstance(value.get("abstract_content"), str)
+    }
+
+
 def parse(stdout: str) -> tuple[list[Match], list[str]]:
     """Semgrep's JSON output → matches and per-target error summaries. Garbage raises ScannerError."""
     try:
@@ -103,6 +104,7 @@ def parse(stdout: str) -> tuple[list[Match], list[str]]:
                     end_line=int(result["end"]["line"]),
                     message=str(result.get("extra", {}).get("message", "")),
                     metadata=dict(result.get("extra", {}).get("metadata") or {}),
+                    captures=_captures(result.get("extra", {}).get("metavars")),
                 )
             )
         except (KeyError, TypeError, ValueError):

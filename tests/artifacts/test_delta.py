@@ -10,12 +10,13 @@ import pytest
 from readiness import policy, registry, scoring, seed
 from readiness.checkpoint import CategoryState
 from readiness.config import Config
-from readiness.delta import Delta, compare, gate_new_blockers
+from readiness.delta import compare, gate_new_blockers
 from readiness.model import (
     Assessment,
     Category,
     CategoryResult,
     CheckResult,
+    Delta,
     Evidence,
     Failure,
     Finding,

@@ -19,4 +19,3 @@ def osv(osv_server: OsvServer) -> Iterator[OsvServer]:
     osv_server.requests.clear()
     yield osv_server
     osv_server.mode = "ok"
-

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from readiness import results
 from readiness.scanners import gomod, govulncheck, nodedeps, npm_audit, osv, pip_audit, safety
 from readiness.scanners.base import ScannerError
 
@@ -270,7 +271,7 @@ def test_npm_audit_garbage(stdout: str, reason: str) -> None:
 )
 def test_cvss3_base_score(vector: str, score: float | None, band: str | None) -> None:
     assert osv.cvss3_score(vector) == score
-    assert (osv.band(score) if score is not None else None) == band
+    assert (results.band(score) if score is not None else None) == band
 
 
 def test_severity_prefers_cvss_then_the_advisory_word() -> None:
@@ -348,3 +349,33 @@ def test_standard_library_advisories_below_the_go_mod_minimum_are_left_out(
     assert note == (
         f"{dropped} standard-library advisories of the older local toolchain left out" if dropped else ""
     )
+
+
+def test_semgrep_matches_carry_what_the_metavariables_captured() -> None:
+    from readiness.scanners import semgrep
+
+    output = {
+        "results": [
+            {
+                "check_id": "readiness.rules.reliability.go-http-route",
+                "path": "main.go",
+                "start": {"line": 12},
+                "end": {"line": 12},
+                "extra": {
+                    "message": "route /readyz handled by s.ready",
+                    "metadata": {},
+                    "metavars": {
+                        "$PATH": {"abstract_content": "/readyz", "start": {"line": 12}},
+                        "$H": {"abstract_content": "s.ready"},
+                        "$BROKEN": "not a binding",
+                    },
+                },
+            }
+        ],
+        "errors": [],
+    }
+    (match,), errors = semgrep.parse(json.dumps(output))
+    assert errors == []
+    assert match.rule == "go-http-route"
+    assert match.captures == {"$PATH": "/readyz", "$H": "s.ready"}
+    assert match.capture("PATH") == "/readyz" and match.capture("$H") == "s.ready"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from readiness import results
 from readiness.repo import Repo
-from readiness.scanners import osv
 from readiness.scanners.base import NOT_ASSESSED, OK, SKIPPED
 from readiness.scanners.govulncheck import Govulncheck
 from readiness.scanners.npm_audit import NpmAudit
@@ -29,7 +29,7 @@ def fixture(tmp_path: Path, name: str) -> Path:
     return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
 
 
-def by_package(report: osv.DependencyReport) -> dict[str, osv.Vulnerability]:
+def by_package(report: results.DependencyReport) -> dict[str, results.Vulnerability]:
     return {v.package: v for v in report.vulnerabilities}
 
 
@@ -173,7 +173,7 @@ def test_govulncheck_database_unreachable_is_not_assessed(tmp_path: Path) -> Non
 
 
 # ---- npm ------------------------------------------------------------------------------------
-def _check_npm_result(report: osv.DependencyReport) -> None:
+def _check_npm_result(report: results.DependencyReport) -> None:
     found = by_package(report)
     assert set(found) == {"lodash", "@babel/traverse"}
     lodash = found["lodash"]
@@ -185,7 +185,7 @@ def _check_npm_result(report: osv.DependencyReport) -> None:
         False,
     )
     assert {a.id for a in lodash.advisories} == {"GHSA-jf85-cpcp-j695", "GHSA-35jh-r3h4-6jhm"}
-    assert osv.worst(lodash.advisories).value == "blocker"
+    assert results.worst(lodash.advisories).value == "blocker"
     assert (found["@babel/traverse"].line, found["@babel/traverse"].dev) == (18, True)
 
 

@@ -4,7 +4,7 @@ and whether the dependencies are pinned well enough to be audited at all.
 One check per scanner, because the engine makes a check *not assessed* when any scanner it
 declares failed: a Go scan that could not run must not hide the Python results. The scanners
 run in the engine (once, in parallel); these checks only read their parsed reports
-(:class:`readiness.scanners.osv.DependencyReport`) and point at the manifest lines.
+(:class:`readiness.scanners.results.DependencyReport`) and point at the manifest lines.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from readiness import seed
+from readiness import results, seed
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
@@ -23,9 +23,9 @@ PIP_AUDIT, SAFETY, GOVULNCHECK, NPM_AUDIT = "pip-audit", "safety", "govulncheck"
 _LISTED = 12  # advisories named one by one in a grouped finding; the rest are counted
 
 
-def _report(ctx: CheckContext, scanner: str) -> osv.DependencyReport | None:
+def _report(ctx: CheckContext, scanner: str) -> results.DependencyReport | None:
     report = ctx.scanner_results.get(scanner)
-    return report if isinstance(report, osv.DependencyReport) else None
+    return report if isinstance(report, results.DependencyReport) else None
 
 
 def _evidence(ctx: CheckContext, path: str, line: int | None) -> Evidence:
@@ -38,13 +38,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
 
-def _upgrade(vulnerability: osv.Vulnerability) -> str:
+def _upgrade(vulnerability: results.Vulnerability) -> str:
     if vulnerability.fix:
         return f"upgrade to {vulnerability.fix} or later"
     return "no release fixes all of them yet: mitigate or replace the package"
 
 
-def _package_failures(ctx: CheckContext, report: osv.DependencyReport) -> list[Failure]:
+def _package_failures(ctx: CheckContext, report: results.DependencyReport) -> list[Failure]:
     """One failure per vulnerable package version in a manifest, graded by its worst advisory."""
     failures = []
     for vulnerability in sorted(report.vulnerabilities, key=lambda v: (v.path, v.line or 0, v.package)):
@@ -53,7 +53,7 @@ def _package_failures(ctx: CheckContext, report: osv.DependencyReport) -> list[F
             a.describe(osv.lowest_fix(vulnerability.version, a.fixed, _key(vulnerability)))
             for a in advisories
         )
-        severity = osv.worst(advisories)
+        severity = results.worst(advisories)
         message = (
             f"{vulnerability.package} {vulnerability.version} ({vulnerability.path}) has "
             f"{_plural(len(advisories), 'known vulnerability')}: {listed}; {_upgrade(vulnerability)}"
@@ -66,12 +66,12 @@ def _package_failures(ctx: CheckContext, report: osv.DependencyReport) -> list[F
     return failures
 
 
-def _key(vulnerability: osv.Vulnerability) -> object:
+def _key(vulnerability: results.Vulnerability) -> object:
     return pydeps.pep440_key if vulnerability.ecosystem == "PyPI" else osv.semver_key
 
 
 def _result(
-    ctx: CheckContext, report: osv.DependencyReport, failures: list[Failure], what: str
+    ctx: CheckContext, report: results.DependencyReport, failures: list[Failure], what: str
 ) -> CheckResult:
     if failures:
         return CheckResult.failed(failures, report.summary())
@@ -204,7 +204,7 @@ def go_vulnerabilities(ctx: CheckContext) -> CheckResult:
     if not report.manifests:
         return CheckResult.not_applicable("no Go module")
     failures: list[Failure] = []
-    grouped: dict[tuple[str, str, str, bool | None], list[osv.Vulnerability]] = defaultdict(list)
+    grouped: dict[tuple[str, str, str, bool | None], list[results.Vulnerability]] = defaultdict(list)
     for vulnerability in report.vulnerabilities:
         if vulnerability.reachable:
             failures.append(_reachable(ctx, vulnerability))
@@ -216,7 +216,7 @@ def go_vulnerabilities(ctx: CheckContext) -> CheckResult:
     return _result(ctx, report, failures, "the Go modules")
 
 
-def _reachable(ctx: CheckContext, vulnerability: osv.Vulnerability) -> Failure:
+def _reachable(ctx: CheckContext, vulnerability: results.Vulnerability) -> Failure:
     advisory = vulnerability.advisories[0]
     message = (
         f"{vulnerability.package} {vulnerability.version} ({vulnerability.path}): "
@@ -237,7 +237,7 @@ def _unreached(
     module: str,
     version: str,
     reachable: bool | None,
-    found: list[osv.Vulnerability],
+    found: list[results.Vulnerability],
 ) -> Failure:
     found = sorted(found, key=lambda v: v.advisories[0].id)
     names = [

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from readiness import config as config_module
-from readiness import registry
+from readiness import registry, results
 from readiness.context import CheckContext
 from readiness.engine import run_check as engine_run_check
 from readiness.model import CheckResult, Outcome, Severity
 from readiness.repo import Repo
-from readiness.scanners import gomod, govulncheck, nodedeps, npm_audit, osv, pip_audit, pydeps
+from readiness.scanners import gomod, govulncheck, nodedeps, npm_audit, pip_audit, pydeps
 from readiness.scanners.base import NOT_ASSESSED, SKIPPED, ScanOutput
 from tests.support import locations, run_check, write_tree
 
@@ -38,7 +38,9 @@ def severities(result: CheckResult) -> list[Severity | None]:
     return [failure.severity for failure in result.failures]
 
 
-def python_report(root: Path, advisories: dict[tuple[str, str], list[osv.Advisory]]) -> osv.DependencyReport:
+def python_report(
+    root: Path, advisories: dict[tuple[str, str], list[results.Advisory]]
+) -> results.DependencyReport:
     """What the pip-audit adapter hands the check: the manifests of ``root`` with ``advisories``."""
     repo = Repo(root)
     return pydeps.report("pip-audit", pydeps.manifests(repo), advisories)
@@ -191,7 +193,7 @@ def test_reachable_go_advisories_block_and_unreachable_ones_are_grouped_risks(tm
     found, _ = govulncheck.source_vulnerabilities(
         govulncheck.parse(*recorded("govulncheck/legacy-stdlib", 0)), mod, recorded_root, recorded_root
     )
-    report = osv.DependencyReport("govulncheck", tuple(found), (osv.Manifest("go.mod", 1, 1),))
+    report = results.DependencyReport("govulncheck", tuple(found), (results.Manifest("go.mod", 1, 1),))
     result = run_check("security/go-vulnerabilities", root, scanner_results={"govulncheck": report})
     assert result.outcome is Outcome.FAIL
     blockers = [f for f in result.failures if f.severity is Severity.BLOCKER]
@@ -237,7 +239,7 @@ def test_module_level_matches_are_risks_that_say_reachability_was_not_analysed(t
             return [entry] if module == "golang.org/x/text" else []
 
     found = govulncheck.module_level(mod, Database())  # type: ignore[arg-type]
-    report = osv.DependencyReport("govulncheck", tuple(found), (osv.Manifest("go.mod", 2, 1),))
+    report = results.DependencyReport("govulncheck", tuple(found), (results.Manifest("go.mod", 2, 1),))
     result = run_check("security/go-vulnerabilities", root, scanner_results={"govulncheck": report})
     assert locations(result) == [("go.mod", 7)]
     assert severities(result) == [Severity.RISK]
@@ -249,7 +251,7 @@ def test_module_level_matches_are_risks_that_say_reachability_was_not_analysed(t
 
 def test_go_module_without_advisories_passes(tmp_path: Path) -> None:
     root = _go_tree(tmp_path)
-    report = osv.DependencyReport("govulncheck", (), (osv.Manifest("go.mod", 1, 0),))
+    report = results.DependencyReport("govulncheck", (), (results.Manifest("go.mod", 1, 0),))
     result = run_check("security/go-vulnerabilities", root, scanner_results={"govulncheck": report})
     assert result.outcome is Outcome.PASS
     assert [(e.path, e.line) for e in result.evidence] == [("go.mod", None)]
@@ -274,7 +276,7 @@ def test_locked_node_packages_with_advisories(tmp_path: Path) -> None:
 
 def test_no_lock_file_is_not_applicable(tmp_path: Path) -> None:
     write_tree(tmp_path, {"package.json": '{"name": "x"}\n'})
-    report = osv.DependencyReport("npm-audit")
+    report = results.DependencyReport("npm-audit")
     result = run_check("security/node-vulnerabilities", tmp_path, scanner_results={"npm-audit": report})
     assert result.outcome is Outcome.NOT_APPLICABLE
 
