@@ -9,12 +9,39 @@ from __future__ import annotations
 from readiness.repo import K8sObject
 
 # Repository names (last path segment, before the tag) of common data stores.
-DATASTORE_IMAGES = frozenset({
-    "redis", "redis-stack", "redis-stack-server", "valkey", "keydb", "dragonfly", "memcached",
-    "postgres", "postgresql", "timescaledb", "timescaledb-ha", "postgis", "mysql", "mariadb", "percona",
-    "mongo", "mongodb", "cassandra", "scylla", "clickhouse-server", "elasticsearch", "opensearch",
-    "kafka", "zookeeper", "rabbitmq", "nats", "etcd", "cockroach", "minio",
-})
+DATASTORE_IMAGES = frozenset(
+    {
+        "redis",
+        "redis-stack",
+        "redis-stack-server",
+        "valkey",
+        "keydb",
+        "dragonfly",
+        "memcached",
+        "postgres",
+        "postgresql",
+        "timescaledb",
+        "timescaledb-ha",
+        "postgis",
+        "mysql",
+        "mariadb",
+        "percona",
+        "mongo",
+        "mongodb",
+        "cassandra",
+        "scylla",
+        "clickhouse-server",
+        "elasticsearch",
+        "opensearch",
+        "kafka",
+        "zookeeper",
+        "rabbitmq",
+        "nats",
+        "etcd",
+        "cockroach",
+        "minio",
+    }
+)
 
 
 def image_name(reference: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from readiness.context import CheckContext
 from readiness.facts.production import is_production
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 SEMGREP = "semgrep"
 

@@ -20,7 +20,7 @@ from readiness.checks._documents import is_test_path
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.repo import Repo
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 NO_TTL_RULES = ("go-redis-write-no-ttl", "py-redis-write-no-ttl")
 KEY_WRITE_RULES = ("go-redis-key-write", "go-redis-counter-write", "py-redis-key-write")

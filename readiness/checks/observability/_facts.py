@@ -14,7 +14,7 @@ from readiness.context import CheckContext
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap
 from readiness.repo import K8sObject, Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "go": (".go",),

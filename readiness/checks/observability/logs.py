@@ -29,7 +29,7 @@ from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 # Python logging configured from a file (dictConfig YAML/JSON, fileConfig INI) with a JSON formatter.
 _JSON_FORMATTER = re.compile(

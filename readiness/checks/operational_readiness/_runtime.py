@@ -18,7 +18,7 @@ from readiness.checks._documents import is_test_path
 from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 RELOAD_RULES = (
     "go-config-watch",

@@ -22,7 +22,7 @@ from readiness.context import CheckContext
 from readiness.facts import datastores
 from readiness.model import Evidence
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 # Which files' facts belong to which language of service.
 _SUFFIXES = {

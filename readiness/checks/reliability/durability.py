@@ -15,7 +15,7 @@ from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 from readiness.repo import Repo
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 # Where each data store image keeps its data; None: depends on flags, any persistent mount will do.
 _DATA_DIRS: dict[str, str | None] = {

@@ -14,7 +14,7 @@ from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.model import Evidence
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 # Rules that say "this service accepts network traffic" (one per language).
 SERVER_RULES = ("go-network-server", "py-network-server", "js-network-server")

@@ -13,7 +13,7 @@ from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 _ROUTES = ("go-route", "py-route", "js-route")
 _AUTHENTICATED = ("go-route-auth", "py-route-auth", "js-route-auth")

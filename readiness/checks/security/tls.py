@@ -86,15 +86,19 @@ def ingress_tls(ctx: CheckContext) -> CheckResult:
             secrets = {entry.get("secretName") for entry in tls if isinstance(entry, dict)} - {None}
             if not managed and (unrenewed := secrets - issued):
                 names = ", ".join(sorted(map(str, unrenewed)))
-                failures.append(Failure(
-                    f"Ingress {ingress.name!r} serves certificate(s) from secret {names} that nothing "
-                    "renews (no cert-manager issuer annotation or Certificate)",
-                    (repo.evidence(ingress.path, spec.line_of("tls")),),
-                    Severity.RECOMMENDATION,
-                ))
+                failures.append(
+                    Failure(
+                        f"Ingress {ingress.name!r} serves certificate(s) from secret {names} that nothing "
+                        "renews (no cert-manager issuer annotation or Certificate)",
+                        (repo.evidence(ingress.path, spec.line_of("tls")),),
+                        Severity.RECOMMENDATION,
+                    )
+                )
         elif not any(key in _LOAD_BALANCER_TLS for key in managed):
-            failures.append(Failure(
-                f"Ingress {ingress.name!r} has no spec.tls: its traffic is served as plain HTTP",
-                (repo.evidence(ingress.path, ingress.line),),
-            ))
+            failures.append(
+                Failure(
+                    f"Ingress {ingress.name!r} has no spec.tls: its traffic is served as plain HTTP",
+                    (repo.evidence(ingress.path, ingress.line),),
+                )
+            )
     return CheckResult.from_failures(failures, f"{len(ingresses)} Ingress(es) terminate TLS", *secured)

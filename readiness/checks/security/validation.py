@@ -14,7 +14,7 @@ from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Outcome, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service
-from readiness.scanners.semgrep import Match
+from readiness.results import Match
 
 
 def _owned(ctx: CheckContext, found: list[Match]) -> dict[Service | None, list[Match]]:

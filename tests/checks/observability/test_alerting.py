@@ -103,8 +103,12 @@ RULE_CASES = [
     pytest.param(
         {"monitoring/alerts.yml": GOOD_RULES, "deploy/rules.yaml": PROMETHEUS_RULE, **RUNBOOKS},
         Outcome.PASS,
-        [("deploy/rules.yaml", 9), ("monitoring/alerts.yml", 6), ("monitoring/alerts.yml", 13),
-         ("monitoring/alerts.yml", 19)],
+        [
+            ("deploy/rules.yaml", 9),
+            ("monitoring/alerts.yml", 6),
+            ("monitoring/alerts.yml", 13),
+            ("monitoring/alerts.yml", 19),
+        ],
         id="rule-file-and-prometheusrule",
     ),
     pytest.param(
@@ -116,7 +120,9 @@ RULE_CASES = [
             "docker-compose.yml": "services:\n  redis: {}\n",
             "monitoring/recording.yml": RECORDING_ONLY,
         },
-        Outcome.FAIL, [(None, None)], id="recording-rules-are-not-alerts",
+        Outcome.FAIL,
+        [(None, None)],
+        id="recording-rules-are-not-alerts",
     ),
     pytest.param({"README.md": "# docs only\n"}, Outcome.NOT_APPLICABLE, [], id="nothing-deployable"),
 ]
@@ -146,17 +152,21 @@ def test_alert_rules_failure_has_absent_evidence(tmp_path: Path) -> None:
 
 METADATA_CASES = [
     pytest.param(
-        {"monitoring/alerts.yml": GOOD_RULES, **RUNBOOKS}, Outcome.PASS,
+        {"monitoring/alerts.yml": GOOD_RULES, **RUNBOOKS},
+        Outcome.PASS,
         [("monitoring/alerts.yml", 6), ("monitoring/alerts.yml", 13), ("monitoring/alerts.yml", 19)],
         id="complete-alerts-relative-and-external-runbooks",
     ),
     pytest.param(
-        {"monitoring/alerts.yml": BAD_RULES, **RUNBOOKS}, Outcome.FAIL,
+        {"monitoring/alerts.yml": BAD_RULES, **RUNBOOKS},
+        Outcome.FAIL,
         [("monitoring/alerts.yml", 4), ("monitoring/alerts.yml", 11)],
         id="raw-counter-broken-repo-link-zero-for",
     ),
     pytest.param(
-        {"deploy/rules.yaml": PROMETHEUS_RULE}, Outcome.FAIL, [("deploy/rules.yaml", 9)],
+        {"deploy/rules.yaml": PROMETHEUS_RULE},
+        Outcome.FAIL,
+        [("deploy/rules.yaml", 9)],
         id="prometheusrule-missing-everything",
     ),
     pytest.param({"deploy/bidder.yaml": DEPLOYMENT}, Outcome.NOT_APPLICABLE, [], id="no-alerts"),
@@ -175,11 +185,14 @@ def test_alert_metadata(
 
 
 def test_alert_metadata_messages(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "monitoring/alerts.yml": BAD_RULES.replace("{project}", tmp_path.name),
-        "deploy/rules.yaml": PROMETHEUS_RULE,
-        **RUNBOOKS,
-    })
+    write_tree(
+        tmp_path,
+        {
+            "monitoring/alerts.yml": BAD_RULES.replace("{project}", tmp_path.name),
+            "deploy/rules.yaml": PROMETHEUS_RULE,
+            **RUNBOOKS,
+        },
+    )
     result = run_check(METADATA, tmp_path)
     by_alert = {failure.message.split(":", 1)[0]: failure.message for failure in result.failures}
     assert set(by_alert) == {"alert 'BidderErrors'", "alert 'BidderDown'", "alert 'BidderNoBids'"}

@@ -51,23 +51,40 @@ const client = require('prom-client');
 
 CASES = [
     pytest.param(
-        {"bidder/go.mod": "module x\n", "bidder/main.go": GO_SERVER,
-         "api/pyproject.toml": "[project]\nname='api'\n", "api/api/app.py": PY_APP,
-         "dashboard/package.json": "{}\n", "dashboard/src/server.js": NODE_APP},
+        {
+            "bidder/go.mod": "module x\n",
+            "bidder/main.go": GO_SERVER,
+            "api/pyproject.toml": "[project]\nname='api'\n",
+            "api/api/app.py": PY_APP,
+            "dashboard/package.json": "{}\n",
+            "dashboard/src/server.js": NODE_APP,
+        },
         Outcome.PASS,
         [("api/api/app.py", 2), ("bidder/main.go", 6), ("dashboard/src/server.js", 2)],
         id="go-python-node-all-expose",
     ),
     pytest.param(
-        {"bidder/go.mod": "module x\n", "bidder/metrics.go": GO_REGISTERS_ONLY,
-         "api/pyproject.toml": "[project]\nname='api'\n", "api/api/app.py": PY_APP},
-        Outcome.FAIL, [(None, None)], id="go-counters-without-handler",
+        {
+            "bidder/go.mod": "module x\n",
+            "bidder/metrics.go": GO_REGISTERS_ONLY,
+            "api/pyproject.toml": "[project]\nname='api'\n",
+            "api/api/app.py": PY_APP,
+        },
+        Outcome.FAIL,
+        [(None, None)],
+        id="go-counters-without-handler",
     ),
     pytest.param(
-        {"pyproject.toml": "[project]\nname='platform'\n", "platform/app.py": "import flask\n",
-         "tests/test_metrics.py": "import prometheus_client\n",
-         "bidder/go.mod": "module x\n", "bidder/main.go": GO_SERVER},
-        Outcome.FAIL, [(None, None)], id="root-project-not-credited-with-nested-service-or-tests",
+        {
+            "pyproject.toml": "[project]\nname='platform'\n",
+            "platform/app.py": "import flask\n",
+            "tests/test_metrics.py": "import prometheus_client\n",
+            "bidder/go.mod": "module x\n",
+            "bidder/main.go": GO_SERVER,
+        },
+        Outcome.FAIL,
+        [(None, None)],
+        id="root-project-not-credited-with-nested-service-or-tests",
     ),
     pytest.param({"deploy/app.yaml": "kind: ConfigMap\n"}, Outcome.NOT_APPLICABLE, [], id="no-services"),
 ]
@@ -84,13 +101,16 @@ def test_metrics_endpoint(
 
 
 def test_failure_names_the_service(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "pyproject.toml": "[project]\nname='platform'\n",
-        "platform/app.py": "import flask\n",
-        "tests/test_metrics.py": "import prometheus_client\n",
-        "bidder/go.mod": "module x\n",
-        "bidder/main.go": GO_SERVER,
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname='platform'\n",
+            "platform/app.py": "import flask\n",
+            "tests/test_metrics.py": "import prometheus_client\n",
+            "bidder/go.mod": "module x\n",
+            "bidder/main.go": GO_SERVER,
+        },
+    )
     result = run_check(CHECK, tmp_path)
     assert [f.message for f in result.failures] == [
         f"python service {tmp_path.name!r} (.) exposes no Prometheus metrics"
@@ -100,13 +120,16 @@ def test_failure_names_the_service(tmp_path: Path) -> None:
 
 
 def test_metrics_from_a_language_judged_nowhere_else_make_the_answer_partial(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "api/pyproject.toml": "[project]\nname='api'\n",
-        "api/app.py": "import flask\n",
-        "ledger/pom.xml": (
-            "<dependency><artifactId>micrometer-registry-stackdriver</artifactId></dependency>\n"
-        ),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "api/pyproject.toml": "[project]\nname='api'\n",
+            "api/app.py": "import flask\n",
+            "ledger/pom.xml": (
+                "<dependency><artifactId>micrometer-registry-stackdriver</artifactId></dependency>\n"
+            ),
+        },
+    )
     result = run_check(CHECK, tmp_path)
     assert result.outcome is Outcome.FAIL
     assert result.answer is Answer.PARTIAL

@@ -63,21 +63,28 @@ services:
 
 CASES = [
     pytest.param(
-        {"docker-compose.yml": LIST_FORM}, Outcome.FAIL,
-        [("docker-compose.yml", 5), ("docker-compose.yml", 6)], id="list-form",
+        {"docker-compose.yml": LIST_FORM},
+        Outcome.FAIL,
+        [("docker-compose.yml", 5), ("docker-compose.yml", 6)],
+        id="list-form",
     ),
     pytest.param(
-        {"compose.yaml": LONG_FORM}, Outcome.PASS,
-        [("compose.yaml", 5), ("compose.yaml", 7)], id="long-form-with-healthchecks",
+        {"compose.yaml": LONG_FORM},
+        Outcome.PASS,
+        [("compose.yaml", 5), ("compose.yaml", 7)],
+        id="long-form-with-healthchecks",
     ),
     pytest.param(
-        {"deploy/docker-compose.prod.yml": HEALTHY_CONDITION_WITHOUT_HEALTHCHECK}, Outcome.FAIL,
+        {"deploy/docker-compose.prod.yml": HEALTHY_CONDITION_WITHOUT_HEALTHCHECK},
+        Outcome.FAIL,
         [("deploy/docker-compose.prod.yml", 4), ("deploy/docker-compose.prod.yml", 5)],
         id="disabled-healthcheck-and-started-condition",
     ),
     pytest.param(
         {"docker-compose.yml": "services:\n  redis:\n    image: redis:7.2\n"},
-        Outcome.NOT_APPLICABLE, [], id="no-depends-on",
+        Outcome.NOT_APPLICABLE,
+        [],
+        id="no-depends-on",
     ),
 ]
 

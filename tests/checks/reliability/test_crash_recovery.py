@@ -80,11 +80,15 @@ spec:
 
 CASES = [
     pytest.param(
-        {"deploy/app.yaml": MIXED}, Outcome.FAIL, [("deploy/app.yaml", 17), ("deploy/app.yaml", 30)],
+        {"deploy/app.yaml": MIXED},
+        Outcome.FAIL,
+        [("deploy/app.yaml", 17), ("deploy/app.yaml", 30)],
         id="unbounded-containers-flagged-init-container-ignored",
     ),
     pytest.param(
-        {"deploy/rollout.yaml": BOUNDED}, Outcome.PASS, [("deploy/rollout.yaml", 11)],
+        {"deploy/rollout.yaml": BOUNDED},
+        Outcome.PASS,
+        [("deploy/rollout.yaml", 11)],
         id="limits-imply-requests",
     ),
     pytest.param({"deploy/cron.yaml": JOB}, Outcome.NOT_APPLICABLE, [], id="cronjobs-not-judged"),

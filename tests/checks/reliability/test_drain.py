@@ -96,8 +96,15 @@ def test_signal_without_shutdown_and_exit_in_handler(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_draining_server_passes_and_workers_are_not_applicable(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"bidder/go.mod": GO_MOD, "bidder/main.go": DRAINS,
-                          "worker/go.mod": "module example.com/worker\n", "worker/main.go": WORKER})
+    write_tree(
+        tmp_path,
+        {
+            "bidder/go.mod": GO_MOD,
+            "bidder/main.go": DRAINS,
+            "worker/go.mod": "module example.com/worker\n",
+            "worker/main.go": WORKER,
+        },
+    )
     result = run_check(CHECK, tmp_path)
     assert result.outcome is Outcome.PASS
     assert [(e.path, e.line) for e in result.evidence] == [("bidder/main.go", 14), ("bidder/main.go", 20)]

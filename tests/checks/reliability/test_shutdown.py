@@ -17,75 +17,111 @@ def where(result: CheckResult) -> list[tuple[str | None, int | None]]:
 
 CASES = [
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             COPY . /app
             CMD python -m bidder
-        """},
-        Outcome.FAIL, [("Dockerfile", 3)], id="shell-form-cmd",
+        """
+        },
+        Outcome.FAIL,
+        [("Dockerfile", 3)],
+        id="shell-form-cmd",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             CMD ["python", "-m", "bidder"]
-        """},
-        Outcome.PASS, [("Dockerfile", 2)], id="exec-form-cmd",
+        """
+        },
+        Outcome.PASS,
+        [("Dockerfile", 2)],
+        id="exec-form-cmd",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             ENTRYPOINT python -m bidder
-        """},
-        Outcome.FAIL, [("Dockerfile", 2)], id="shell-form-entrypoint",
+        """
+        },
+        Outcome.FAIL,
+        [("Dockerfile", 2)],
+        id="shell-form-entrypoint",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             ENTRYPOINT ["/usr/bin/tini", "--"]
             CMD python -m bidder
-        """},
-        Outcome.PASS, [("Dockerfile", 2)], id="init-entrypoint-makes-cmd-irrelevant",
+        """
+        },
+        Outcome.PASS,
+        [("Dockerfile", 2)],
+        id="init-entrypoint-makes-cmd-irrelevant",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             ENTRYPOINT tini -- python -m bidder
-        """},
-        Outcome.FAIL, [("Dockerfile", 2)], id="init-in-shell-form-is-still-sh",
+        """
+        },
+        Outcome.FAIL,
+        [("Dockerfile", 2)],
+        id="init-in-shell-form-is-still-sh",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             CMD ["sh", "-c", "python -m bidder --port $PORT"]
-        """},
-        Outcome.FAIL, [("Dockerfile", 2)], id="exec-form-sh-c-wrapper",
+        """
+        },
+        Outcome.FAIL,
+        [("Dockerfile", 2)],
+        id="exec-form-sh-c-wrapper",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim
             CMD exec python -m bidder --port $PORT
-        """},
-        Outcome.PASS, [("Dockerfile", 2)], id="shell-form-with-exec",
+        """
+        },
+        Outcome.PASS,
+        [("Dockerfile", 2)],
+        id="shell-form-with-exec",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM golang:1.22 AS build
             CMD go run ./cmd/bidder
             FROM gcr.io/distroless/static:nonroot
             COPY --from=build /out/bidder /bidder
             CMD ["/bidder"]
-        """},
-        Outcome.PASS, [("Dockerfile", 5)], id="only-the-final-stage-counts",
+        """
+        },
+        Outcome.PASS,
+        [("Dockerfile", 5)],
+        id="only-the-final-stage-counts",
     ),
     pytest.param(
-        {"Dockerfile": """
+        {
+            "Dockerfile": """
             FROM python:3.12-slim AS base
             CMD python -m bidder
 
             FROM base AS runtime
             COPY . /app
-        """},
-        Outcome.FAIL, [("Dockerfile", 2)], id="final-stage-inherits-cmd-from-earlier-stage",
+        """
+        },
+        Outcome.FAIL,
+        [("Dockerfile", 2)],
+        id="final-stage-inherits-cmd-from-earlier-stage",
     ),
     pytest.param(
         {
@@ -93,11 +129,15 @@ CASES = [
             "worker/Dockerfile": "FROM node:20\nCMD npm start\n",
             "base/Dockerfile": "FROM node:20\nRUN npm ci\n",
         },
-        Outcome.FAIL, [("worker/Dockerfile", 2)], id="one-of-several-dockerfiles",
+        Outcome.FAIL,
+        [("worker/Dockerfile", 2)],
+        id="one-of-several-dockerfiles",
     ),
     pytest.param(
         {"Dockerfile": "FROM python:3.12-slim\nRUN pip install bidder\n"},
-        Outcome.NOT_APPLICABLE, [], id="no-cmd-keeps-base-image-default",
+        Outcome.NOT_APPLICABLE,
+        [],
+        id="no-cmd-keeps-base-image-default",
     ),
 ]
 

@@ -68,32 +68,43 @@ replicas:
 
 AUTOSCALING_CASES = [
     pytest.param(
-        {"deploy/bidder.yaml": workload("Deployment", "bidder") + "---\n" + HPA,
-         "deploy/worker.yaml": workload("Deployment", "worker") + "---\n" + KEDA,
-         "deploy/api.yaml": workload("Rollout", "api", replicas=3),
-         "deploy/exporter.yaml": workload("DaemonSet", "node-exporter"),
-         "deploy/migrate.yaml": JOB},
+        {
+            "deploy/bidder.yaml": workload("Deployment", "bidder") + "---\n" + HPA,
+            "deploy/worker.yaml": workload("Deployment", "worker") + "---\n" + KEDA,
+            "deploy/api.yaml": workload("Rollout", "api", replicas=3),
+            "deploy/exporter.yaml": workload("DaemonSet", "node-exporter"),
+            "deploy/migrate.yaml": JOB,
+        },
         Outcome.PASS,
         [("deploy/api.yaml", 6), ("deploy/bidder.yaml", 13), ("deploy/worker.yaml", 13)],
         id="hpa-keda-replicas-daemonset-and-job-ignored",
     ),
     pytest.param(
-        {"deploy/cache.yaml": workload("StatefulSet", "cache"),
-         "deploy/bidder.yaml": workload("Deployment", "bidder", replicas=1),
-         "deploy/hpa.yaml": HPA.replace("name: bidder}", "name: bidder-v2}"),
-         "deploy/migrate.yaml": JOB},
-        Outcome.FAIL, [("deploy/bidder.yaml", 1), ("deploy/cache.yaml", 1)],
+        {
+            "deploy/cache.yaml": workload("StatefulSet", "cache"),
+            "deploy/bidder.yaml": workload("Deployment", "bidder", replicas=1),
+            "deploy/hpa.yaml": HPA.replace("name: bidder}", "name: bidder-v2}"),
+            "deploy/migrate.yaml": JOB,
+        },
+        Outcome.FAIL,
+        [("deploy/bidder.yaml", 1), ("deploy/cache.yaml", 1)],
         id="single-replica-and-hpa-for-another-workload",
     ),
     pytest.param(
         {"base/web.yaml": workload("Deployment", "web"), "overlays/prod/kustomization.yaml": KUSTOMIZATION},
-        Outcome.PASS, [("overlays/prod/kustomization.yaml", 5)], id="kustomize-replicas-override",
+        Outcome.PASS,
+        [("overlays/prod/kustomization.yaml", 5)],
+        id="kustomize-replicas-override",
     ),
     pytest.param(
-        {"base/web.yaml": workload("Deployment", "web"),
-         "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
-                                        "spec:\n  replicas: 3\n"},
-        Outcome.PASS, [("overlays/prod/replicas.yaml", 6)], id="overlay-patch-raises-replicas",
+        {
+            "base/web.yaml": workload("Deployment", "web"),
+            "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+            "spec:\n  replicas: 3\n",
+        },
+        Outcome.PASS,
+        [("overlays/prod/replicas.yaml", 6)],
+        id="overlay-patch-raises-replicas",
     ),
     pytest.param({"deploy/migrate.yaml": JOB}, Outcome.NOT_APPLICABLE, [], id="jobs-only"),
 ]
@@ -160,17 +171,22 @@ spec:
 
 STICKY_CASES = [
     pytest.param(
-        {"deploy/svc.yaml": STICKY_SERVICE, "deploy/ingress.yaml": STICKY_INGRESS}, Outcome.FAIL,
+        {"deploy/svc.yaml": STICKY_SERVICE, "deploy/ingress.yaml": STICKY_INGRESS},
+        Outcome.FAIL,
         [("deploy/ingress.yaml", 7), ("deploy/ingress.yaml", 8), ("deploy/svc.yaml", 7)],
         id="client-ip-affinity-and-cookie-annotations",
     ),
     pytest.param(
-        {"deploy/routing.yaml": PLAIN}, Outcome.PASS,
+        {"deploy/routing.yaml": PLAIN},
+        Outcome.PASS,
         [("deploy/routing.yaml", 1), ("deploy/routing.yaml", 10)],
         id="no-affinity-and-disabled-sticky-cookie",
     ),
     pytest.param(
-        {"deploy/app.yaml": workload("Deployment", "api")}, Outcome.NOT_APPLICABLE, [], id="no-service",
+        {"deploy/app.yaml": workload("Deployment", "api")},
+        Outcome.NOT_APPLICABLE,
+        [],
+        id="no-service",
     ),
 ]
 
@@ -193,7 +209,10 @@ def test_sticky_message_names_the_setting(tmp_path: Path) -> None:
 
 
 def test_data_stores_are_left_to_failover(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"redis.yaml": """
+    write_tree(
+        tmp_path,
+        {
+            "redis.yaml": """
         apiVersion: apps/v1
         kind: StatefulSet
         metadata: {name: redis}
@@ -204,5 +223,7 @@ def test_data_stores_are_left_to_failover(tmp_path: Path) -> None:
               containers:
                 - name: redis
                   image: docker.io/bitnami/redis:7.2.4
-        """})
+        """
+        },
+    )
     assert run_check("scalability/autoscaling", tmp_path).outcome is Outcome.NOT_APPLICABLE

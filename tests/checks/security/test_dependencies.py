@@ -69,21 +69,31 @@ services:
 
 CASES = [
     pytest.param(
-        {"Dockerfile": DOCKERFILE}, Outcome.FAIL, [("Dockerfile", 6), ("Dockerfile", 7)],
+        {"Dockerfile": DOCKERFILE},
+        Outcome.FAIL,
+        [("Dockerfile", 6), ("Dockerfile", 7)],
         id="dockerfile-untagged-and-latest-stages-scratch-args-skipped",
     ),
     pytest.param(
-        {"deploy/app.yaml": WORKLOADS}, Outcome.FAIL, [("deploy/app.yaml", 10), ("deploy/app.yaml", 26)],
+        {"deploy/app.yaml": WORKLOADS},
+        Outcome.FAIL,
+        [("deploy/app.yaml", 10), ("deploy/app.yaml", 26)],
         id="init-containers-and-cronjobs-pull-images-too",
     ),
     pytest.param(
-        {"docker-compose.yml": COMPOSE}, Outcome.FAIL, [("docker-compose.yml", 6)],
+        {"docker-compose.yml": COMPOSE},
+        Outcome.FAIL,
+        [("docker-compose.yml", 6)],
         id="compose-build-image-is-not-pulled",
     ),
     pytest.param(
-        {"Dockerfile": "FROM python:3.12.4-slim AS base\nFROM base\n",
-         "docker-compose.yml": "services:\n  db:\n    image: postgres:16.3\n"},
-        Outcome.PASS, [("Dockerfile", 1), ("docker-compose.yml", 3)], id="all-pinned",
+        {
+            "Dockerfile": "FROM python:3.12.4-slim AS base\nFROM base\n",
+            "docker-compose.yml": "services:\n  db:\n    image: postgres:16.3\n",
+        },
+        Outcome.PASS,
+        [("Dockerfile", 1), ("docker-compose.yml", 3)],
+        id="all-pinned",
     ),
     pytest.param({"README.md": "no images\n"}, Outcome.NOT_APPLICABLE, [], id="no-images"),
 ]

@@ -67,19 +67,24 @@ ENV PORT=8080 DB_PASSWORD_FILE=/run/secrets/db
 
 SECRET_CASES = [
     pytest.param(
-        {"Dockerfile": LEAKY_DOCKERFILE}, Outcome.FAIL,
+        {"Dockerfile": LEAKY_DOCKERFILE},
+        Outcome.FAIL,
         [("Dockerfile", 5), ("Dockerfile", 7), ("Dockerfile", 9), ("Dockerfile", 11)],
         id="dockerfile-env-arg-url-and-final-stage-build-arg",
     ),
     pytest.param(
-        {"docker-compose.yml": LEAKY_COMPOSE, "docker-compose.dev.yml": DEV_COMPOSE}, Outcome.FAIL,
+        {"docker-compose.yml": LEAKY_COMPOSE, "docker-compose.dev.yml": DEV_COMPOSE},
+        Outcome.FAIL,
         [("docker-compose.dev.yml", 5), ("docker-compose.yml", 5), ("docker-compose.yml", 10)],
         id="compose-map-and-list-environment",
     ),
     pytest.param(
-        {"Dockerfile": CLEAN_DOCKERFILE,
-         "docker-compose.yml": "services:\n  api:\n    environment:\n      API_KEY: ${API_KEY}\n"},
-        Outcome.PASS, [("Dockerfile", None), ("docker-compose.yml", None)],
+        {
+            "Dockerfile": CLEAN_DOCKERFILE,
+            "docker-compose.yml": "services:\n  api:\n    environment:\n      API_KEY: ${API_KEY}\n",
+        },
+        Outcome.PASS,
+        [("Dockerfile", None), ("docker-compose.yml", None)],
         id="references-file-paths-and-builder-stage-args",
     ),
     pytest.param({"README.md": "x\n"}, Outcome.NOT_APPLICABLE, [], id="nothing-to-read"),
@@ -97,11 +102,14 @@ def test_no_secrets_in_images(
 
 
 def test_secret_values_never_reach_the_result(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "Dockerfile": LEAKY_DOCKERFILE,
-        "docker-compose.yml": LEAKY_COMPOSE,
-        "docker-compose.dev.yml": DEV_COMPOSE,
-    })
+    write_tree(
+        tmp_path,
+        {
+            "Dockerfile": LEAKY_DOCKERFILE,
+            "docker-compose.yml": LEAKY_COMPOSE,
+            "docker-compose.dev.yml": DEV_COMPOSE,
+        },
+    )
     result = run_check(SECRETS, tmp_path)
     assert len(result.failures) == 7
     rendered = repr(result)
@@ -117,11 +125,14 @@ def test_secret_values_never_reach_the_result(tmp_path: Path) -> None:
 
 
 def test_secret_messages_and_severities(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "Dockerfile": LEAKY_DOCKERFILE,
-        "docker-compose.yml": LEAKY_COMPOSE,
-        "docker-compose.dev.yml": DEV_COMPOSE,
-    })
+    write_tree(
+        tmp_path,
+        {
+            "Dockerfile": LEAKY_DOCKERFILE,
+            "docker-compose.yml": LEAKY_COMPOSE,
+            "docker-compose.dev.yml": DEV_COMPOSE,
+        },
+    )
     failures = run_check(SECRETS, tmp_path).failures
     graded = [(f.message.split(" (")[0].split(",")[0], f.severity) for f in failures]
     assert graded == [
@@ -160,32 +171,54 @@ JOB = (
 
 NON_ROOT_CASES = [
     pytest.param(
-        {"api/Dockerfile": "FROM python:3.12-slim\nRUN useradd app\nUSER app\nCMD [\"app\"]\n",
-         "bidder/Dockerfile": "FROM golang:1.22 AS build\nFROM gcr.io/distroless/static-debian12:nonroot\n",
-         "jobs/Dockerfile": "FROM python:3.12-slim AS base\nUSER 10001:10001\nFROM base AS final\n"},
-        Outcome.PASS, [("api/Dockerfile", 3), ("bidder/Dockerfile", 2), ("jobs/Dockerfile", 2)],
+        {
+            "api/Dockerfile": 'FROM python:3.12-slim\nRUN useradd app\nUSER app\nCMD ["app"]\n',
+            "bidder/Dockerfile": (
+                "FROM golang:1.22 AS build\nFROM gcr.io/distroless/static-debian12:nonroot\n"
+            ),
+            "jobs/Dockerfile": "FROM python:3.12-slim AS base\nUSER 10001:10001\nFROM base AS final\n",
+        },
+        Outcome.PASS,
+        [("api/Dockerfile", 3), ("bidder/Dockerfile", 2), ("jobs/Dockerfile", 2)],
         id="user-distroless-nonroot-and-inherited-user",
     ),
     pytest.param(
-        {"worker/Dockerfile": "FROM golang:1.22 AS build\nUSER 1000\nFROM python:3.12-slim\nCOPY . .\n",
-         "admin/Dockerfile": "FROM node:20\nUSER node\nRUN npm ci\nUSER root\n",
-         "static/Dockerfile": "FROM scratch\nCOPY app /app\n"},
-        Outcome.FAIL, [("admin/Dockerfile", 4), ("static/Dockerfile", 1), ("worker/Dockerfile", 3)],
+        {
+            "worker/Dockerfile": "FROM golang:1.22 AS build\nUSER 1000\nFROM python:3.12-slim\nCOPY . .\n",
+            "admin/Dockerfile": "FROM node:20\nUSER node\nRUN npm ci\nUSER root\n",
+            "static/Dockerfile": "FROM scratch\nCOPY app /app\n",
+        },
+        Outcome.FAIL,
+        [("admin/Dockerfile", 4), ("static/Dockerfile", 1), ("worker/Dockerfile", 3)],
         id="no-user-explicit-root-and-scratch",
     ),
     pytest.param(
-        {"deploy/api.yaml": pod("Deployment", "api", POD_NON_ROOT,
-                                PLAIN_CONTAINER.format(name="api") + PLAIN_CONTAINER.format(name="envoy")),
-         "deploy/worker.yaml": pod("Deployment", "worker", "", INIT_AND_CONTAINER),
-         "deploy/migrate.yaml": JOB},
-        Outcome.PASS, [("deploy/api.yaml", 9), ("deploy/api.yaml", 9), ("deploy/worker.yaml", 11)],
+        {
+            "deploy/api.yaml": pod(
+                "Deployment",
+                "api",
+                POD_NON_ROOT,
+                PLAIN_CONTAINER.format(name="api") + PLAIN_CONTAINER.format(name="envoy"),
+            ),
+            "deploy/worker.yaml": pod("Deployment", "worker", "", INIT_AND_CONTAINER),
+            "deploy/migrate.yaml": JOB,
+        },
+        Outcome.PASS,
+        [("deploy/api.yaml", 9), ("deploy/api.yaml", 9), ("deploy/worker.yaml", 11)],
         id="pod-wide-non-root-covers-containers-init-containers-and-jobs-ignored",
     ),
     pytest.param(
-        {"deploy/api.yaml": pod("Deployment", "api", POD_NON_ROOT,
-                                PLAIN_CONTAINER.format(name="api") + ROOT_CONTAINER.format(name="debug")),
-         "deploy/cache.yaml": pod("StatefulSet", "cache", "", PLAIN_CONTAINER.format(name="redis"))},
-        Outcome.FAIL, [("deploy/api.yaml", 13), ("deploy/cache.yaml", 9)],
+        {
+            "deploy/api.yaml": pod(
+                "Deployment",
+                "api",
+                POD_NON_ROOT,
+                PLAIN_CONTAINER.format(name="api") + ROOT_CONTAINER.format(name="debug"),
+            ),
+            "deploy/cache.yaml": pod("StatefulSet", "cache", "", PLAIN_CONTAINER.format(name="redis")),
+        },
+        Outcome.FAIL,
+        [("deploy/api.yaml", 13), ("deploy/cache.yaml", 9)],
         id="container-overrides-to-root-and-no-context",
     ),
     pytest.param({"deploy/migrate.yaml": JOB}, Outcome.NOT_APPLICABLE, [], id="jobs-only"),
@@ -203,11 +236,14 @@ def test_non_root(
 
 
 def test_non_root_messages(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "admin/Dockerfile": "FROM node:20\nUSER node\nRUN npm ci\nUSER root\n",
-        "deploy/api.yaml": pod("Deployment", "api", POD_NON_ROOT, ROOT_CONTAINER.format(name="debug")),
-        "deploy/cache.yaml": pod("StatefulSet", "cache", "", PLAIN_CONTAINER.format(name="redis")),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "admin/Dockerfile": "FROM node:20\nUSER node\nRUN npm ci\nUSER root\n",
+            "deploy/api.yaml": pod("Deployment", "api", POD_NON_ROOT, ROOT_CONTAINER.format(name="debug")),
+            "deploy/cache.yaml": pod("StatefulSet", "cache", "", PLAIN_CONTAINER.format(name="redis")),
+        },
+    )
     assert [f.message for f in run_check(NON_ROOT, tmp_path).failures] == [
         "admin/Dockerfile: the final stage runs as root (USER root)",
         "Deployment 'api' container 'debug' runs as root (runAsUser: 0 or runAsNonRoot: false)",

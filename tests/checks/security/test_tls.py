@@ -36,24 +36,38 @@ spec:
 
 CASES = [
     pytest.param(
-        {"deploy/plain.yaml": ingress("plain"),
-         "deploy/bid.yaml": ingress("bid", CERT_MANAGER, TLS.format(secret="bid-tls"))},
-        Outcome.FAIL, [("deploy/plain.yaml", 1)], id="ingress-without-tls",
+        {
+            "deploy/plain.yaml": ingress("plain"),
+            "deploy/bid.yaml": ingress("bid", CERT_MANAGER, TLS.format(secret="bid-tls")),
+        },
+        Outcome.FAIL,
+        [("deploy/plain.yaml", 1)],
+        id="ingress-without-tls",
     ),
     pytest.param(
-        {"deploy/bid.yaml": ingress("bid", CERT_MANAGER, TLS.format(secret="bid-tls")),
-         "deploy/admin.yaml": ingress("admin", tls=TLS.format(secret="admin-tls")) + "---" + CERTIFICATE,
-         "deploy/alb.yaml": ingress("alb", "    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:x\n")},
+        {
+            "deploy/bid.yaml": ingress("bid", CERT_MANAGER, TLS.format(secret="bid-tls")),
+            "deploy/admin.yaml": ingress("admin", tls=TLS.format(secret="admin-tls")) + "---" + CERTIFICATE,
+            "deploy/alb.yaml": ingress(
+                "alb", "    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:x\n"
+            ),
+        },
         Outcome.PASS,
         [("deploy/admin.yaml", 6), ("deploy/alb.yaml", 6), ("deploy/bid.yaml", 6), ("deploy/bid.yaml", 8)],
         id="cert-manager-annotation-certificate-object-and-alb-certificate",
     ),
     pytest.param(
         {"deploy/manual.yaml": ingress("manual", tls=TLS.format(secret="manual-tls"))},
-        Outcome.FAIL, [("deploy/manual.yaml", 6)], id="hand-made-certificate",
+        Outcome.FAIL,
+        [("deploy/manual.yaml", 6)],
+        id="hand-made-certificate",
     ),
-    pytest.param({"deploy/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n"},
-                 Outcome.NOT_APPLICABLE, [], id="no-ingress"),
+    pytest.param(
+        {"deploy/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n"},
+        Outcome.NOT_APPLICABLE,
+        [],
+        id="no-ingress",
+    ),
 ]
 
 
@@ -68,10 +82,13 @@ def test_ingress_tls(
 
 
 def test_severities(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "deploy/plain.yaml": ingress("plain"),
-        "deploy/manual.yaml": ingress("manual", tls=TLS.format(secret="manual-tls")),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "deploy/plain.yaml": ingress("plain"),
+            "deploy/manual.yaml": ingress("manual", tls=TLS.format(secret="manual-tls")),
+        },
+    )
     failures = run_check(CHECK, tmp_path).failures
     by_message = {f.message: f.severity for f in failures}
     assert by_message == {
