@@ -16,7 +16,6 @@ packages). Air-gapped use::
 from __future__ import annotations
 
 import json
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -144,16 +143,3 @@ class GoVulnDB:
                 if isinstance(item, dict) and "path" in item
             }
         return self._modules
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m readiness.scanners.go_vulndb OSV_DIR OUT_DIR", file=sys.stderr)
-        return 2
-    count = build_from_directory(Path(argv[0]), Path(argv[1]))
-    print(f"wrote {count} entries to {argv[1]} (legacy and v1 layouts)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -29,8 +29,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readiness import results
+from readiness.parsers import gomod, versions
 from readiness.repo import Repo
-from readiness.scanners import go_vulndb, gomod, osv, process
+from readiness.scanners import go_vulndb, osv, process
 from readiness.scanners.base import Scanner, ScannerError
 
 _ENV = {
@@ -365,8 +366,8 @@ def _vulnerability(
     mod: gomod.GoMod,
     **extra: Any,
 ) -> results.Vulnerability:
-    semver = osv.go_semver(version) if module_path == "stdlib" else version.removeprefix("v")
-    fix = osv.lowest_fix(semver, _fixes(entry, module_path))
+    semver = versions.go_semver(version) if module_path == "stdlib" else version.removeprefix("v")
+    fix = versions.lowest_fix(semver, _fixes(entry, module_path))
     if module_path == "stdlib":
         minimum = mod.minimum_go()
         line = minimum[1] if minimum else None
@@ -397,16 +398,16 @@ def source_vulnerabilities(
     the module anyway), and counted in the note.
     """
     minimum = mod.minimum_go()
-    floor = osv.semver_key(osv.go_semver(minimum[0])) if minimum else None
+    floor = versions.semver_key(versions.go_semver(minimum[0])) if minimum else None
     found: list[results.Vulnerability] = []
     dropped = 0
     for finding in findings:
         version = finding.version
         if finding.module == "stdlib" and floor is not None:
-            local = osv.semver_key(osv.go_semver(version))
+            local = versions.semver_key(versions.go_semver(version))
             if local is not None and local < floor:
                 assert minimum is not None
-                if not osv.affected(osv.go_semver(minimum[0]), _ranges(finding.entry, "stdlib")):
+                if not versions.affected(versions.go_semver(minimum[0]), _ranges(finding.entry, "stdlib")):
                     dropped += 1
                     continue
         trace_path, trace_line = _call_site(finding.frames, mod.module, root, directory)
@@ -455,13 +456,13 @@ def module_level(mod: gomod.GoMod, database: go_vulndb.GoVulnDB) -> list[results
     note = "module-level match: whether the code calls the vulnerable symbols was not analysed"
     minimum = mod.minimum_go()
     if minimum is not None:
-        version = osv.go_semver(minimum[0])
+        version = versions.go_semver(minimum[0])
         for entry in database.entries("stdlib"):
-            if osv.affected(version, _ranges(entry, "stdlib")):
+            if versions.affected(version, _ranges(entry, "stdlib")):
                 found.append(_vulnerability(entry, "stdlib", "go" + minimum[0], mod, note=note))
     for requirement in mod.selected():
         version = requirement.version.removeprefix("v")
         for entry in database.entries(requirement.module):
-            if osv.affected(version, _ranges(entry, requirement.module)):
+            if versions.affected(version, _ranges(entry, requirement.module)):
                 found.append(_vulnerability(entry, requirement.module, requirement.version, mod, note=note))
     return found

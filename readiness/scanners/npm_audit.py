@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readiness import __version__, results
+from readiness.parsers import node_locks, versions
 from readiness.repo import Repo
-from readiness.scanners import nodedeps, osv, process
+from readiness.scanners import osv, process
 from readiness.scanners.base import Scanner, ScannerError
 
 _ENV = {"npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "true"}
@@ -51,10 +52,10 @@ class NpmAudit(Scanner):
         return f"npm {version}" if completed.returncode == 0 and re.match(r"^\d+\.\d+", version) else None
 
     def inputs(self, repo: Repo) -> Sequence[str]:
-        return repo.named(*nodedeps.LOCK_NAMES)
+        return repo.named(*node_locks.LOCK_NAMES)
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
-        locks = [nodedeps.parse(path, repo.text(path)) for path in files]
+        locks = [node_locks.parse(path, repo.text(path)) for path in files]
         broken = [lock for lock in locks if lock.problem]
         if broken:
             raise ScannerError(f"{broken[0].path} could not be read: {broken[0].problem}")
@@ -65,7 +66,7 @@ class NpmAudit(Scanner):
         return report, f"npm audit (the configured npm registry): {report.summary()}"
 
     # ---- OSV ------------------------------------------------------------------------------
-    def _osv(self, locks: list[nodedeps.NodeLock], timeout: float) -> results.DependencyReport:
+    def _osv(self, locks: list[node_locks.NodeLock], timeout: float) -> results.DependencyReport:
         assert self.osv_url is not None
         keys = sorted({(p.name, p.version) for lock in locks for p in lock.packages})
         entries = osv.query_batch(self.osv_url, [("npm", n, v) for n, v in keys], timeout, self.name)
@@ -77,7 +78,7 @@ class NpmAudit(Scanner):
         return _report(locks, advisories)
 
     # ---- npm audit ------------------------------------------------------------------------
-    def _npm(self, repo: Repo, locks: list[nodedeps.NodeLock], timeout: float) -> results.DependencyReport:
+    def _npm(self, repo: Repo, locks: list[node_locks.NodeLock], timeout: float) -> results.DependencyReport:
         assert self._executable is not None
         unsupported = [lock.path for lock in locks if PurePosixPath(lock.path).name not in _NPM_LOCKS]
         if unsupported:
@@ -103,7 +104,7 @@ class NpmAudit(Scanner):
 
 
 def _report(
-    locks: list[nodedeps.NodeLock], advisories: dict[tuple[str, str], list[results.Advisory]]
+    locks: list[node_locks.NodeLock], advisories: dict[tuple[str, str], list[results.Advisory]]
 ) -> results.DependencyReport:
     vulnerabilities: list[results.Vulnerability] = []
     manifests: list[results.Manifest] = []
@@ -115,7 +116,7 @@ def _report(
             if not found:
                 continue
             vulnerable += 1
-            fixes = [osv.lowest_fix(package.version, a.fixed) for a in found]
+            fixes = [versions.lowest_fix(package.version, a.fixed) for a in found]
             vulnerabilities.append(
                 results.Vulnerability(
                     ecosystem="npm",
@@ -124,7 +125,7 @@ def _report(
                     path=lock.path,
                     line=package.line,
                     advisories=tuple(sorted(found, key=lambda a: a.id)),
-                    fix=osv.combined_fix(fixes),
+                    fix=versions.combined_fix(fixes),
                     dev=package.dev,
                 )
             )
@@ -133,7 +134,7 @@ def _report(
 
 
 def parse_npm(
-    stdout: str, stderr: str, returncode: int, lock: nodedeps.NodeLock
+    stdout: str, stderr: str, returncode: int, lock: node_locks.NodeLock
 ) -> dict[tuple[str, str], list[results.Advisory]]:
     """``npm audit --json`` (report version 2, npm 7 and later) → advisories per locked
     (name, version). npm exits 1 both when it found vulnerabilities and when it failed; only a

@@ -2,7 +2,7 @@
 
 pip-audit never sees the scanned project: it gets a temporary requirements file (outside the
 repository) holding only the ``name==version`` pins read from the install manifests (see
-:mod:`readiness.scanners.pydeps`), with ``--disable-pip --no-deps``, so nothing is resolved,
+:mod:`readiness.facts.dependencies`), with ``--disable-pip --no-deps``, so nothing is resolved,
 downloaded, built or installed. Unpinned requirements are left out (they have no version to
 audit; ``security/pinned-dependencies`` reports them).
 
@@ -26,8 +26,9 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from readiness import results
+from readiness.facts import dependencies
 from readiness.repo import Repo
-from readiness.scanners import osv, process, pydeps
+from readiness.scanners import osv, process, python_report
 from readiness.scanners.base import Scanner, ScannerError
 
 _VERSION = re.compile(r"pip-audit (\d+\.\d+\.\d+\S*)")
@@ -47,25 +48,25 @@ class PipAudit(Scanner):
         return process.tool_version(self._executable, self.name, _ENV, _VERSION)
 
     def inputs(self, repo: Repo) -> Sequence[str]:
-        chosen, _ = pydeps.manifest_paths(repo)
+        chosen, _ = dependencies.manifest_paths(repo)
         return chosen
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
-        manifests = [pydeps.read_manifest(repo, path) for path in files]
+        manifests = [dependencies.read_manifest(repo, path) for path in files]
         manifests = [m for m in manifests if m.requirements or m.problems or m.kind != "pyproject"]
-        _, superseded = pydeps.manifest_paths(repo)
+        _, superseded = dependencies.manifest_paths(repo)
         notes = tuple(
             f"{path}: ranges, pinned by a lock or requirements file beside it" for path in superseded
         )
         advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         skipped: dict[str, str] = {}
-        layers = pydeps.layers(manifests)
+        layers = python_report.layers(manifests)
         deadline = time.monotonic() + timeout
         with tempfile.TemporaryDirectory(prefix="readiness-pip-audit-") as scratch:
             for index, layer in enumerate(layers):
                 requirements = Path(scratch) / f"requirements-{index}.txt"
-                requirements.write_text(pydeps.requirements_text(layer), encoding="utf-8")
+                requirements.write_text(python_report.requirements_text(layer), encoding="utf-8")
                 argv = [
                     self._executable,
                     "--requirement",
@@ -95,7 +96,7 @@ class PipAudit(Scanner):
             names = ", ".join(sorted(skipped)[:10])
             reason = next(iter(skipped.values()))
             notes += (f"{len(skipped)} package(s) not audited by pip-audit ({names}): {reason}",)
-        report = pydeps.report(self.name, manifests, advisories, notes)
+        report = python_report.report(self.name, manifests, advisories, notes)
         source = f"OSV at {self.osv_url}" if self.osv_url else "pip-audit's default service"
         return report, f"{source}: {report.summary()}"
 

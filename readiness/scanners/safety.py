@@ -7,7 +7,7 @@ platform over the network at start-up, before reading any database, so without n
 run fails; that is *not assessed* with a one-line reason, never a traceback and never a pass.
 
 The input is the same temporary ``name==version`` file pip-audit gets (see
-:mod:`readiness.scanners.pydeps`): safety never sees the project itself.
+:mod:`readiness.facts.dependencies`): safety never sees the project itself.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from readiness import results
+from readiness.facts import dependencies
 from readiness.repo import Repo
-from readiness.scanners import process, pydeps
+from readiness.scanners import process, python_report
 from readiness.scanners.base import SKIPPED, Scanner, ScannerError, ScanOutput
 
 _VERSION = re.compile(r"version (\d+\.\d+\.\d+\S*)")
@@ -55,7 +56,7 @@ class Safety(Scanner):
         return process.tool_version(self._executable, self.name, _ENV, _VERSION)
 
     def inputs(self, repo: Repo) -> Sequence[str]:
-        chosen, _ = pydeps.manifest_paths(repo)
+        chosen, _ = dependencies.manifest_paths(repo)
         return chosen
 
     def run(self, repo: Repo, timeout: float) -> ScanOutput:
@@ -70,14 +71,14 @@ class Safety(Scanner):
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
-        manifests = [pydeps.read_manifest(repo, path) for path in files]
+        manifests = [dependencies.read_manifest(repo, path) for path in files]
         manifests = [m for m in manifests if m.requirements or m.problems or m.kind != "pyproject"]
         deadline = time.monotonic() + timeout
         advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         with tempfile.TemporaryDirectory(prefix="readiness-safety-") as scratch:
-            for index, layer in enumerate(pydeps.layers(manifests)):
+            for index, layer in enumerate(python_report.layers(manifests)):
                 requirements = Path(scratch) / f"requirements-{index}.txt"
-                requirements.write_text(pydeps.requirements_text(layer), encoding="utf-8")
+                requirements.write_text(python_report.requirements_text(layer), encoding="utf-8")
                 argv = [self._executable, "check", "-r", str(requirements), "--output", "json"]
                 if self.db:
                     argv += ["--db", self.db]
@@ -86,7 +87,7 @@ class Safety(Scanner):
                 )
                 for key, found in parse(completed.stdout, completed.stderr, completed.returncode).items():
                     advisories.setdefault(key, []).extend(found)
-        report = pydeps.report(self.name, manifests, advisories)
+        report = python_report.report(self.name, manifests, advisories)
         source = f"local database {self.db}" if self.db else "the Safety platform"
         return report, f"{source}: {report.summary()}"
 

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from packaging.version import InvalidVersion, Version
 
+from readiness.parsers import versions
 from readiness.scanners import osv
 
 try:
@@ -66,7 +67,7 @@ class OsvIndex:
                 package = affected.get("package") or {}
                 key = (
                     package.get("ecosystem", ""),
-                    osv.normalise(package.get("name", ""), package.get("ecosystem", "")),
+                    versions.normalise(package.get("name", ""), package.get("ecosystem", "")),
                 )
                 if key not in seen:
                     seen.add(key)
@@ -90,14 +91,16 @@ class OsvIndex:
 
     def query(self, ecosystem: str, name: str, version: str) -> list[dict[str, Any]]:
         found = []
-        for entry in self.by_package.get((ecosystem, osv.normalise(name, ecosystem)), ()):
+        for entry in self.by_package.get((ecosystem, versions.normalise(name, ecosystem)), ()):
             if "withdrawn" in entry:
                 continue
             for affected in entry.get("affected") or ():
                 package = affected.get("package") or {}
                 if package.get("ecosystem") != ecosystem:
                     continue
-                if osv.normalise(package.get("name", ""), ecosystem) != osv.normalise(name, ecosystem):
+                if versions.normalise(package.get("name", ""), ecosystem) != versions.normalise(
+                    name, ecosystem
+                ):
                     continue
                 if version in (affected.get("versions") or ()) or self._in_ranges(
                     ecosystem, version, affected.get("ranges") or ()
@@ -108,8 +111,10 @@ class OsvIndex:
 
     @staticmethod
     def _in_ranges(ecosystem: str, version: str, ranges: list[dict[str, Any]]) -> bool:
-        key: Any = _pep440 if ecosystem == "PyPI" else osv.semver_key
-        return osv.affected(version, [r for r in ranges if r.get("type") in ("ECOSYSTEM", "SEMVER")], key)
+        key: Any = _pep440 if ecosystem == "PyPI" else versions.semver_key
+        return versions.affected(
+            version, [r for r in ranges if r.get("type") in ("ECOSYSTEM", "SEMVER")], key
+        )
 
 
 def _npm_advisory(entry: dict[str, Any], name: str) -> dict[str, Any]:
@@ -221,9 +226,9 @@ class OsvServer:
     def _npm_bulk(self, payload: dict[str, Any]) -> dict[str, Any]:
         """npm's bulk advisory answer: per package name, the advisories any asked version has."""
         answer: dict[str, Any] = {}
-        for name, versions in payload.items():
+        for name, asked in payload.items():
             advisories: dict[str, dict[str, Any]] = {}
-            for version in versions if isinstance(versions, list) else ():
+            for version in asked if isinstance(asked, list) else ():
                 for entry in self.index.query("npm", name, str(version)):
                     advisories[entry["id"]] = entry
             if advisories:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from readiness.facts import dependencies
+from readiness.parsers import gomod, node_locks, python_manifests
 from readiness.repo import Repo
-from readiness.scanners import gomod, nodedeps, pydeps
+from readiness.scanners import python_report
 from tests.support import write_tree
 
 
@@ -16,7 +18,7 @@ def _text(text: str) -> str:
 
 
 def test_requirements_pins_ranges_urls_options_and_continuations() -> None:
-    manifest = pydeps.parse_requirements(
+    manifest = python_manifests.parse_requirements(
         "requirements.txt",
         _text(
             """
@@ -46,16 +48,16 @@ def test_requirements_pins_ranges_urls_options_and_continuations() -> None:
 
 
 def test_development_manifests_are_marked() -> None:
-    assert pydeps.parse_requirements("requirements-dev.txt", "pytest>=8\n").dev
-    assert pydeps.parse_requirements("requirements/test.txt", "pytest>=8\n").dev
-    assert not pydeps.parse_requirements("requirements.txt", "flask==3.0.0\n").dev
-    assert pydeps.parse_requirements("docs/requirements.txt", "sphinx\n").dev
-    assert not pydeps.is_dev_name("requirements/prod.txt")
-    assert not pydeps.is_dev_name("devops/requirements.txt")
+    assert python_manifests.parse_requirements("requirements-dev.txt", "pytest>=8\n").dev
+    assert python_manifests.parse_requirements("requirements/test.txt", "pytest>=8\n").dev
+    assert not python_manifests.parse_requirements("requirements.txt", "flask==3.0.0\n").dev
+    assert python_manifests.parse_requirements("docs/requirements.txt", "sphinx\n").dev
+    assert not python_manifests.is_dev_name("requirements/prod.txt")
+    assert not python_manifests.is_dev_name("devops/requirements.txt")
 
 
 def test_pyproject_project_poetry_and_groups() -> None:
-    manifest = pydeps.parse_pyproject(
+    manifest = python_manifests.parse_pyproject(
         "pyproject.toml",
         _text(
             """
@@ -92,12 +94,12 @@ def test_pyproject_project_poetry_and_groups() -> None:
 
 
 def test_invalid_pyproject_is_a_problem_not_a_crash() -> None:
-    manifest = pydeps.parse_pyproject("pyproject.toml", "[project\nname = 1\n")
+    manifest = python_manifests.parse_pyproject("pyproject.toml", "[project\nname = 1\n")
     assert manifest.requirements == () and manifest.problems[0][1].startswith("invalid TOML")
 
 
 def test_lock_files() -> None:
-    poetry = pydeps.parse_toml_lock(
+    poetry = python_manifests.parse_toml_lock(
         "poetry.lock",
         _text(
             """
@@ -126,7 +128,7 @@ def test_lock_files() -> None:
         ("pytest", "8.0.0", 7, True),
     ]
     assert [r.name for r in poetry.direct] == ["mylib"]
-    uv = pydeps.parse_toml_lock(
+    uv = python_manifests.parse_toml_lock(
         "uv.lock",
         _text(
             """
@@ -145,7 +147,7 @@ def test_lock_files() -> None:
         ),
     )
     assert [(r.name, r.version, r.line) for r in uv.pinned] == [("idna", "2.7", 9)]
-    pipfile = pydeps.parse_pipfile_lock(
+    pipfile = python_manifests.parse_pipfile_lock(
         "Pipfile.lock",
         _text(
             """
@@ -166,7 +168,7 @@ def test_lock_files() -> None:
         ("certifi", "2018.10.15", 4, False),
         ("certifi", "2024.2.2", 8, True),
     ]
-    broken = pydeps.parse_pipfile_lock("Pipfile.lock", "{")
+    broken = python_manifests.parse_pipfile_lock("Pipfile.lock", "{")
     assert broken.problems and broken.problems[0][1].startswith("invalid JSON")
 
 
@@ -185,7 +187,7 @@ def test_which_files_are_install_manifests(tmp_path: Path) -> None:
             "notes.txt": "not a manifest\n",
         },
     )
-    chosen, superseded = pydeps.manifest_paths(Repo(tmp_path))
+    chosen, superseded = dependencies.manifest_paths(Repo(tmp_path))
     assert chosen == [
         "a/requirements.txt",
         "b/pyproject.toml",
@@ -194,20 +196,20 @@ def test_which_files_are_install_manifests(tmp_path: Path) -> None:
         "e/pyproject.toml",
     ]
     assert superseded == ["a/pyproject.toml", "c/pyproject.toml", "d/pyproject.toml"]
-    assert [m.path for m in pydeps.manifests(Repo(tmp_path))] == chosen[:-1]
+    assert [m.path for m in dependencies.manifests(Repo(tmp_path))] == chosen[:-1]
 
 
 def test_layers_never_hold_two_versions_of_one_package() -> None:
-    first = pydeps.parse_requirements("a.txt", "requests==2.19.0\nflask==3.0.0\n")
-    second = pydeps.parse_requirements("b.txt", "requests==2.20.0\nFlask==3.0.0\n")
-    assert pydeps.layers([first, second]) == [
+    first = python_manifests.parse_requirements("a.txt", "requests==2.19.0\nflask==3.0.0\n")
+    second = python_manifests.parse_requirements("b.txt", "requests==2.20.0\nFlask==3.0.0\n")
+    assert python_report.layers([first, second]) == [
         [("requests", "2.19.0"), ("flask", "3.0.0")],
         [("requests", "2.20.0")],
     ]
 
 
 def test_package_lock_v3_and_v1() -> None:
-    v3 = nodedeps.parse(
+    v3 = node_locks.parse(
         "package-lock.json",
         (Path(__file__).parent / "fixtures" / "npm-lock" / "package-lock.json").read_text(),
     )
@@ -216,7 +218,7 @@ def test_package_lock_v3_and_v1() -> None:
         ("lodash", "4.17.11", 23, False),
         ("ms", "2.1.3", 27, False),
     ]
-    v1 = nodedeps.parse(
+    v1 = node_locks.parse(
         "package-lock.json",
         _text(
             """
@@ -239,11 +241,11 @@ def test_package_lock_v3_and_v1() -> None:
         ("express", "4.16.0", 4, "node_modules/express"),
         ("qs", "6.5.1", 7, "node_modules/express/node_modules/qs"),
     ]
-    assert nodedeps.parse("package-lock.json", "[").problem is not None
+    assert node_locks.parse("package-lock.json", "[").problem is not None
 
 
 def test_yarn_and_pnpm_locks() -> None:
-    classic = nodedeps.parse_yarn(
+    classic = node_locks.parse_yarn(
         "yarn.lock",
         _text(
             """
@@ -262,7 +264,7 @@ def test_yarn_and_pnpm_locks() -> None:
         ("@babel/code-frame", "7.12.13", 3),
         ("lodash", "4.17.11", 7),
     ]
-    berry = nodedeps.parse_yarn(
+    berry = node_locks.parse_yarn(
         "yarn.lock",
         _text(
             """
@@ -279,7 +281,7 @@ def test_yarn_and_pnpm_locks() -> None:
         ),
     )
     assert [(p.name, p.version, p.line) for p in berry.packages] == [("lodash", "4.17.11", 4)]
-    pnpm = nodedeps.parse_pnpm(
+    pnpm = node_locks.parse_pnpm(
         "pnpm-lock.yaml",
         _text(
             """

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from readiness import results
-from readiness.scanners import gomod, govulncheck, nodedeps, npm_audit, osv, pip_audit, safety
+from readiness.parsers import gomod, node_locks, versions
+from readiness.scanners import govulncheck, npm_audit, osv, pip_audit, safety
 from readiness.scanners.base import ScannerError
 
 HERE = Path(__file__).resolve().parent
@@ -209,7 +210,7 @@ def test_govulncheck_garbage(stdout: str, returncode: int, reason: str) -> None:
 
 # ---- npm audit ------------------------------------------------------------------------------
 def test_npm_audit_report_maps_advisories_to_locked_versions() -> None:
-    lock = nodedeps.parse("package-lock.json", NPM_LOCK.read_text())
+    lock = node_locks.parse("package-lock.json", NPM_LOCK.read_text())
     found = npm_audit.parse_npm(*recorded("npm/audit-report"), lock)
     lodash = {a.id: a for a in found[("lodash", "4.17.11")]}
     assert set(lodash) == {"GHSA-jf85-cpcp-j695", "GHSA-35jh-r3h4-6jhm"}
@@ -228,7 +229,7 @@ def test_npm_audit_report_maps_advisories_to_locked_versions() -> None:
 
 
 def test_npm_audit_refused_by_the_registry() -> None:
-    lock = nodedeps.parse("package-lock.json", NPM_LOCK.read_text())
+    lock = node_locks.parse("package-lock.json", NPM_LOCK.read_text())
     with pytest.raises(ScannerError, match="npm audit failed \\(exit 1\\): 405 Method Not Allowed"):
         npm_audit.parse_npm(*recorded("npm/registry-refuses-audit"), lock)
 
@@ -251,7 +252,7 @@ def test_npm_audit_refused_by_the_registry() -> None:
     ],
 )
 def test_npm_audit_garbage(stdout: str, reason: str) -> None:
-    lock = nodedeps.parse("package-lock.json", NPM_LOCK.read_text())
+    lock = node_locks.parse("package-lock.json", NPM_LOCK.read_text())
     with pytest.raises(ScannerError, match=reason):
         npm_audit.parse_npm(stdout, "", 1, lock)
 
@@ -316,11 +317,11 @@ def test_severity_prefers_cvss_then_the_advisory_word() -> None:
     ],
 )
 def test_semver_ranges(version: str, events: list[dict[str, str]], inside: bool) -> None:
-    assert osv.affected(version, [{"type": "SEMVER", "events": events}]) is inside
+    assert versions.affected(version, [{"type": "SEMVER", "events": events}]) is inside
 
 
 def test_go_versions_become_semver() -> None:
-    assert [osv.go_semver(v) for v in ("go1.22", "go1.19.8", "1.21rc2", "go1.27rc3")] == [
+    assert [versions.go_semver(v) for v in ("go1.22", "go1.19.8", "1.21rc2", "go1.27rc3")] == [
         "1.22.0",
         "1.19.8",
         "1.21.0-rc.2",

@@ -15,9 +15,10 @@ from pathlib import PurePosixPath
 
 from readiness import results, seed
 from readiness.context import CheckContext
+from readiness.facts import dependencies
 from readiness.model import CheckResult, Evidence, Failure, Severity
+from readiness.parsers import node_locks, versions
 from readiness.registry import check
-from readiness.scanners import nodedeps, osv, pydeps
 
 PIP_AUDIT, SAFETY, GOVULNCHECK, NPM_AUDIT = "pip-audit", "safety", "govulncheck", "npm-audit"
 _LISTED = 12  # advisories named one by one in a grouped finding; the rest are counted
@@ -50,7 +51,7 @@ def _package_failures(ctx: CheckContext, report: results.DependencyReport) -> li
     for vulnerability in sorted(report.vulnerabilities, key=lambda v: (v.path, v.line or 0, v.package)):
         advisories = vulnerability.advisories
         listed = "; ".join(
-            a.describe(osv.lowest_fix(vulnerability.version, a.fixed, _key(vulnerability)))
+            a.describe(versions.lowest_fix(vulnerability.version, a.fixed, _key(vulnerability)))
             for a in advisories
         )
         severity = results.worst(advisories)
@@ -67,7 +68,7 @@ def _package_failures(ctx: CheckContext, report: results.DependencyReport) -> li
 
 
 def _key(vulnerability: results.Vulnerability) -> object:
-    return pydeps.pep440_key if vulnerability.ecosystem == "PyPI" else osv.semver_key
+    return versions.pep440_key if vulnerability.ecosystem == "PyPI" else versions.semver_key
 
 
 def _result(
@@ -248,7 +249,9 @@ def _unreached(
     listed = ", ".join(names[:_LISTED]) + (
         f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
     )
-    fix = osv.combined_fix([v.fix.removeprefix("go").removeprefix("v") if v.fix else None for v in found])
+    fix = versions.combined_fix(
+        [v.fix.removeprefix("go").removeprefix("v") if v.fix else None for v in found]
+    )
     upgrade = (
         f"upgrade to {'go' if module == 'stdlib' else 'v'}{fix} or later"
         if fix
@@ -336,7 +339,7 @@ def pinned_dependencies(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     failures: list[Failure] = []
     pinned: list[Evidence] = []
-    manifests = pydeps.manifests(repo)
+    manifests = dependencies.manifests(repo)
     for manifest in manifests:
         for line, problem in manifest.problems:
             failures.append(Failure(f"{manifest.path}: {problem}", (repo.evidence(manifest.path, line),)))
@@ -353,7 +356,7 @@ def pinned_dependencies(ctx: CheckContext) -> CheckResult:
         if manifest.pinned and not manifest.unpinned:
             pinned.append(repo.evidence(manifest.path))
     packages = _node_packages(ctx)
-    locks = {PurePosixPath(path).parent.as_posix() for path in repo.named(*nodedeps.LOCK_NAMES)}
+    locks = {PurePosixPath(path).parent.as_posix() for path in repo.named(*node_locks.LOCK_NAMES)}
     for path, line in packages:
         directory = PurePosixPath(path).parent
         if any(d.as_posix() in locks for d in (directory, *directory.parents)):

@@ -14,9 +14,12 @@ from readiness import config as config_module
 from readiness import registry, results
 from readiness.context import CheckContext
 from readiness.engine import run_check as engine_run_check
+from readiness.facts import dependencies
 from readiness.model import CheckResult, Outcome, Severity
+from readiness.parsers import gomod, node_locks
 from readiness.repo import Repo
-from readiness.scanners import gomod, govulncheck, nodedeps, npm_audit, pip_audit, pydeps
+from readiness.scanners import govulncheck, npm_audit, pip_audit
+from readiness.scanners import python_report as layered
 from readiness.scanners.base import NOT_ASSESSED, SKIPPED, ScanOutput
 from tests.support import locations, run_check, write_tree
 
@@ -43,7 +46,7 @@ def python_report(
 ) -> results.DependencyReport:
     """What the pip-audit adapter hands the check: the manifests of ``root`` with ``advisories``."""
     repo = Repo(root)
-    return pydeps.report("pip-audit", pydeps.manifests(repo), advisories)
+    return layered.report("pip-audit", dependencies.manifests(repo), advisories)
 
 
 VULNERABLE = {
@@ -260,7 +263,7 @@ def test_go_module_without_advisories_passes(tmp_path: Path) -> None:
 # ---- security/node-vulnerabilities ----------------------------------------------------------
 def test_locked_node_packages_with_advisories(tmp_path: Path) -> None:
     root = Path(shutil.copytree(FIXTURES / "npm-lock", tmp_path / "web"))
-    lock = nodedeps.parse("package-lock.json", (root / "package-lock.json").read_text())
+    lock = node_locks.parse("package-lock.json", (root / "package-lock.json").read_text())
     advisories = npm_audit.parse_npm(*recorded("npm/audit-report", 1), lock)
     report = npm_audit._report([lock], advisories)
     result = run_check("security/node-vulnerabilities", root, scanner_results={"npm-audit": report})

@@ -1,6 +1,6 @@
 """Python dependency manifests: which files say what gets installed, and what they pin.
 
-Pure text parsing (through the repository view), shared by the pip-audit and safety adapters
+Pure text parsing, shared by the pip-audit and safety adapters
 (which audit the pinned requirements) and by the ``security/pinned-dependencies`` check (which
 reports the unpinned ones). Nothing here installs, builds or resolves anything: a requirement
 is audited only when the manifest itself names one exact version.
@@ -24,11 +24,6 @@ from typing import Any
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
-
-from readiness import results
-from readiness.repo import Repo
-from readiness.scanners import osv
 
 PINNED, UNPINNED, DIRECT = "pinned", "unpinned", "direct"
 LOCK_FILES = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
@@ -92,43 +87,6 @@ def is_requirements_file(path: str) -> bool:
     )
 
 
-def manifest_paths(repo: Repo) -> tuple[list[str], list[str]]:
-    """(install manifests, pyproject files superseded by a lock or requirements file beside them)."""
-    locks = repo.named(*LOCK_FILES)
-    requirements = [path for path in repo.paths if is_requirements_file(path)]
-    pinned_dirs = {_project_dir(path) for path in [*locks, *requirements]}
-    chosen: list[str] = [*locks, *requirements]
-    superseded: list[str] = []
-    for path in repo.named("pyproject.toml"):
-        (superseded if _project_dir(path) in pinned_dirs else chosen).append(path)
-    return sorted(chosen), sorted(superseded)
-
-
-def _project_dir(path: str) -> str:
-    parent = PurePosixPath(path).parent
-    return (parent.parent if parent.name == "requirements" else parent).as_posix()
-
-
-def read_manifest(repo: Repo, path: str) -> PythonManifest:
-    name = PurePosixPath(path).name
-    text = repo.text(path)
-    if name == "pyproject.toml":
-        return parse_pyproject(path, text)
-    if name == "Pipfile.lock":
-        return parse_pipfile_lock(path, text)
-    if name in LOCK_FILES:
-        return parse_toml_lock(path, text)
-    return parse_requirements(path, text)
-
-
-def manifests(repo: Repo) -> list[PythonManifest]:
-    """Every install manifest, parsed; pyproject files with nothing to install are left out."""
-    chosen, _ = manifest_paths(repo)
-    parsed = [read_manifest(repo, path) for path in chosen]
-    return [m for m in parsed if m.requirements or m.problems or m.kind != "pyproject"]
-
-
-# ---- requirements files ---------------------------------------------------------------------
 _OPTION = re.compile(r"\s+--?[A-Za-z]")  # per-requirement options such as --hash=...
 _URL_ONLY = re.compile(r"^(?:[a-z+]+://|git\+|\.{0,2}/|file:)", re.IGNORECASE)
 _EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
@@ -367,75 +325,3 @@ def _line_after(lines: list[str], start: int, needle: str) -> int:
 
 
 # ---- from manifests to an audit, and back ---------------------------------------------------
-def layers(found: list[PythonManifest]) -> list[list[tuple[str, str]]]:
-    """The distinct pinned (name, version) pairs, split so no list holds two versions of one
-    package: pip-audit refuses duplicate requirements, so each list is one audit run."""
-    result: list[list[tuple[str, str]]] = []
-    seen: set[tuple[str, str]] = set()
-    for manifest in found:
-        for requirement in manifest.pinned:
-            pair = (requirement.key, str(requirement.version))
-            if pair in seen:
-                continue
-            seen.add(pair)
-            for layer in result:
-                if all(name != pair[0] for name, _ in layer):
-                    layer.append(pair)
-                    break
-            else:
-                result.append([pair])
-    return result
-
-
-def requirements_text(layer: list[tuple[str, str]]) -> str:
-    return "".join(f"{name}=={version}\n" for name, version in sorted(layer))
-
-
-def pep440_key(version: str) -> Version | None:
-    try:
-        return Version(version)
-    except InvalidVersion:
-        return None
-
-
-def report(
-    tool: str,
-    found: list[PythonManifest],
-    advisories: Mapping[tuple[str, str], list[results.Advisory]],
-    notes: tuple[str, ...] = (),
-) -> results.DependencyReport:
-    """Put the advisories found for each (name, version) back on the manifest lines that pin it."""
-    vulnerabilities: list[results.Vulnerability] = []
-    summaries: list[results.Manifest] = []
-    for manifest in found:
-        vulnerable = 0
-        for requirement in manifest.pinned:
-            version = str(requirement.version)
-            matched = advisories.get((requirement.key, version)) or []
-            if not matched:
-                continue
-            vulnerable += 1
-            fixes = [osv.lowest_fix(version, a.fixed, pep440_key) for a in matched]
-            vulnerabilities.append(
-                results.Vulnerability(
-                    ecosystem="PyPI",
-                    package=requirement.name,
-                    version=version,
-                    path=manifest.path,
-                    line=requirement.line,
-                    advisories=tuple(sorted(matched, key=lambda a: a.id)),
-                    fix=osv.combined_fix(fixes, pep440_key),
-                    dev=manifest.dev or requirement.dev,
-                )
-            )
-        left_out = []
-        if manifest.unpinned:
-            left_out.append(f"{len(manifest.unpinned)} unpinned not audited")
-        if manifest.direct:
-            left_out.append(f"{len(manifest.direct)} URL/VCS/path requirement(s) not audited")
-        if manifest.problems:
-            left_out.append(f"{len(manifest.problems)} unreadable entr(y/ies)")
-        summaries.append(
-            results.Manifest(manifest.path, len(manifest.pinned), vulnerable, ", ".join(left_out))
-        )
-    return results.DependencyReport(tool, tuple(vulnerabilities), tuple(summaries), notes)
