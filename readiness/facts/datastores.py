@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
+from readiness.facts.images import short_name
 from readiness.facts.production import is_production
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap
-from readiness.repo import Repo
+from readiness.repo import K8sObject, Repo
 
 
 class Family(StrEnum):
@@ -373,3 +374,44 @@ def _images(repo: Repo) -> list[Use]:
             if image is not None and family is not None:
                 found.append(Use(family, repo.evidence(path, number), f"image {image.group(1)}"))
     return found
+
+
+# Repository names (last path segment, before the tag) of common data stores.
+DATASTORE_IMAGES = frozenset(
+    {
+        "redis",
+        "redis-stack",
+        "redis-stack-server",
+        "valkey",
+        "keydb",
+        "dragonfly",
+        "memcached",
+        "postgres",
+        "postgresql",
+        "timescaledb",
+        "timescaledb-ha",
+        "postgis",
+        "mysql",
+        "mariadb",
+        "percona",
+        "mongo",
+        "mongodb",
+        "cassandra",
+        "scylla",
+        "clickhouse-server",
+        "elasticsearch",
+        "opensearch",
+        "kafka",
+        "zookeeper",
+        "rabbitmq",
+        "nats",
+        "etcd",
+        "cockroach",
+        "minio",
+    }
+)
+
+
+def is_datastore(workload: K8sObject) -> bool:
+    images = [str(c.get("image", "")) for c in workload.containers()]
+    return bool(images) and any(short_name(image) in DATASTORE_IMAGES for image in images)

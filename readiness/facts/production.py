@@ -79,6 +79,11 @@ def _is_test_directory(directory: str) -> bool:
     return directory not in _WORDS_ENDING_IN_TEST and bool(_GO_TEST_PACKAGE.match(directory))
 
 
+def by_convention_not_production(path: str) -> bool:
+    """A test, fixture, example, vendored or development file by its language's conventions alone."""
+    return _kind(path) is not Kind.PRODUCTION
+
+
 def is_production(path: str, test_paths: Sequence[str] = ()) -> bool:
     """Whether ``path`` is part of what ships: by convention, and not matched by ``test_paths``."""
     return _kind(path) is Kind.PRODUCTION and not matches_test_paths(path, tuple(test_paths))

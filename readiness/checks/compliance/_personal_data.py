@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from readiness.checks._documents import balanced, line_at, sql_paths
+from readiness.facts.documents import balanced, line_at, sql_paths
 from readiness.repo import Repo
 
 _COMMENT = re.compile(r"^\s*(//|#|--|\*|/\*)")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from readiness import seed
-from readiness.checks._documents import is_test_path
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
+from readiness.facts.documents import is_test_path
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 

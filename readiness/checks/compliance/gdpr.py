@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import DocMatch, find_documents, is_test_path, missing_document
 from readiness.checks.compliance._personal_data import consent_handling, personal_data
 from readiness.context import CheckContext
+from readiness.facts.documents import DocMatch, find_documents, is_test_path, missing_document
 from readiness.model import CheckResult, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

@@ -6,14 +6,14 @@ import re
 from pathlib import PurePosixPath
 
 from readiness import seed
-from readiness.checks._documents import (
+from readiness.context import CheckContext
+from readiness.facts.documents import (
     DOCUMENT_SUFFIXES,
     MIN_CONTENT_LINES,
     document_paths,
     normalise,
     read_document,
 )
-from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 

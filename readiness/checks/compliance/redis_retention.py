@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
-from readiness.checks.disaster_recovery._redis_writes import RedisWrite, redis_writes
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.redis_writes import RedisWrite, redis_writes
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

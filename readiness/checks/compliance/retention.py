@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import balanced, job_commands, line_at, sql_paths
 from readiness.checks.compliance._personal_data import table_name, tables
 from readiness.context import CheckContext
+from readiness.facts.documents import balanced, job_commands, line_at, sql_paths
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

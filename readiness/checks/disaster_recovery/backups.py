@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import (
+from readiness.context import CheckContext
+from readiness.facts.documents import (
     containers,
     find_documents,
     job_commands,
@@ -13,7 +14,6 @@ from readiness.checks._documents import (
     missing_document,
     sql_paths,
 )
-from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

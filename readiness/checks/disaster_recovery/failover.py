@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 
 from readiness import seed
-from readiness.checks._datastores import is_datastore
-from readiness.checks._documents import (
+from readiness.context import CheckContext
+from readiness.facts import deploy
+from readiness.facts.datastores import is_datastore
+from readiness.facts.documents import (
     DocMatch,
     as_list,
     containers,
@@ -16,8 +18,6 @@ from readiness.checks._documents import (
     k8s_api_group,
     missing_document,
 )
-from readiness.context import CheckContext
-from readiness.facts import deploy
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

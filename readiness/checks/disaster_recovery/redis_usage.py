@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
-from readiness.checks.disaster_recovery._redis_writes import RedisWrite, redis_writes
-from readiness.checks.disaster_recovery.redis import RedisSetup, redis_setups
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.redis_config import RedisSetup, redis_setups
+from readiness.facts.redis_writes import RedisWrite, redis_writes
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

@@ -6,8 +6,8 @@ import dataclasses
 import re
 
 from readiness import seed
-from readiness.checks._documents import find_documents, missing_document, workflow_jobs
 from readiness.context import CheckContext
+from readiness.facts.documents import find_documents, missing_document, workflow_jobs
 from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

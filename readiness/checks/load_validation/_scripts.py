@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from readiness.checks._documents import balanced, is_test_path, line_at
 from readiness.context import CheckContext
+from readiness.facts.documents import balanced, is_test_path, line_at
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import Repo
 

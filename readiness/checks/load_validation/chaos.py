@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from readiness import seed
-from readiness.checks._documents import containers, is_test_path, k8s_api_group
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.checks.load_validation._scripts import shell_sources
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
+from readiness.facts.documents import containers, is_test_path, k8s_api_group
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from readiness import seed
-from readiness.checks._documents import document_paths, normalise
 from readiness.checks.load_validation._scripts import fmt, load_scripts
 from readiness.context import CheckContext
+from readiness.facts.documents import document_paths, normalise
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

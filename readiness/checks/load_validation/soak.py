@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import find_documents
 from readiness.checks.load_validation._scripts import (
     RunLength,
     artillery_run_lengths,
@@ -16,6 +15,7 @@ from readiness.checks.load_validation._scripts import (
     load_scripts,
 )
 from readiness.context import CheckContext
+from readiness.facts.documents import find_documents
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from readiness.checks._paths import is_test_or_vendored
-from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
+from readiness.facts.code import matches
+from readiness.facts.production import by_convention_not_production as is_test_or_vendored
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap
 from readiness.repo import K8sObject, Repo, Service
@@ -231,3 +231,76 @@ def compose_services_of(repo: Repo, service: Service) -> list[tuple[str, YMap]]:
             if isinstance(context, str) and posixpath.normpath(str(base / context)) == service.path:
                 found.append((compose.path, spec))
     return found
+
+
+def exposition(repo: Repo, service: Service) -> Evidence | None:
+    """Where the service imports a Prometheus exposition handler or exporter, or None."""
+    if service.language not in _EXPOSITION:
+        return None
+    suffixes, pattern = _EXPOSITION[service.language]
+    found = repo.search(pattern, own_files(repo, service, suffixes))
+    return repo.evidence(found[0].path, found[0].line) if found else None
+
+
+# The service level indicators the review asks for.
+LATENCY, ERRORS, SATURATION = "latency", "errors", "saturation"
+
+
+SLIS = (LATENCY, ERRORS, SATURATION)
+
+
+_STATUS_LABELS = {"code", "status", "status_code", "http_status", "response_code", "result", "outcome"}
+
+
+_ERROR_NAME = re.compile(r"(?i)(error|fail|5xx)")
+
+
+_SIZE_NAME = re.compile(r"(?i)(bytes|size)")
+
+
+# Gauges that say how full the service is: in-flight work, queues, pools, workers.
+SATURATION_NAME = re.compile(
+    r"(?i)(in_?flight|in_?progress|concurren|active|queue|pending|backlog|pool|conns|connections"
+    r"|workers|busy|saturat|utili[sz]|capacity|waiting|buffer|goroutines|threads)"
+)
+
+
+def metric_slis(metric: Metric) -> set[str]:
+    """The SLIs one metric definition can serve."""
+    if metric.kind in ("histogram", "summary") and not _SIZE_NAME.search(metric.name):
+        return {LATENCY}
+    if metric.kind == "counter" and (metric.labels & _STATUS_LABELS or _ERROR_NAME.search(metric.name)):
+        return {ERRORS}
+    if metric.kind == "gauge" and SATURATION_NAME.search(metric.name):
+        return {SATURATION}
+    return set()
+
+
+# An import of an exposition handler or exporter, per language. A metrics library alone is not
+# enough in Go (registering counters exposes nothing without promhttp), hence the handler there.
+_EXPOSITION: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
+    "go": (
+        (".go",),
+        re.compile(
+            r'"(github\.com/prometheus/client_golang/prometheus/promhttp'
+            r"|go\.opentelemetry\.io/otel/exporters/(prometheus|otlp/otlpmetric\S*)"
+            r'|github\.com/labstack/echo-contrib/(echo)?prometheus|github\.com/zsais/go-gin-prometheus)"'
+        ),
+    ),
+    "python": (
+        (".py",),
+        re.compile(
+            r"^\s*(from|import)\s+(prometheus_client|prometheus_fastapi_instrumentator|starlette_exporter"
+            r"|prometheus_flask_exporter|django_prometheus|aioprometheus|opentelemetry\.exporter\.prometheus"
+            r"|opentelemetry\.exporter\.otlp\.proto\.\w+\.metric_exporter)\b"
+            r"|[\"']django_prometheus[\"']"
+        ),
+    ),
+    "node": (
+        (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"),
+        re.compile(
+            r"""(require\(\s*|from\s+|import\s+)['"](prom-client|express-prom-bundle"""
+            r"""|@opentelemetry/exporter-prometheus|@opentelemetry/exporter-metrics-otlp-[\w-]+)['"]"""
+        ),
+    ),
+}

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
-from readiness.checks.observability._facts import is_test, judged, label, metrics_of
-from readiness.checks.observability.metrics import exposition
+from readiness.checks.observability._facts import exposition, is_test, judged, label, metrics_of
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

@@ -11,7 +11,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.observability._facts import (
     evidence,
     facts,
@@ -25,6 +24,7 @@ from readiness.checks.observability._facts import (
     rule,
 )
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -6,50 +6,12 @@ import dataclasses
 import re
 
 from readiness import seed
-from readiness.checks.observability._facts import folder, own_files
+from readiness.checks.observability._facts import _EXPOSITION, exposition, folder
 from readiness.context import CheckContext
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
-from readiness.repo import Repo, Service
-
-# An import of an exposition handler or exporter, per language. A metrics library alone is not
-# enough in Go (registering counters exposes nothing without promhttp), hence the handler there.
-_EXPOSITION: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
-    "go": (
-        (".go",),
-        re.compile(
-            r'"(github\.com/prometheus/client_golang/prometheus/promhttp'
-            r"|go\.opentelemetry\.io/otel/exporters/(prometheus|otlp/otlpmetric\S*)"
-            r'|github\.com/labstack/echo-contrib/(echo)?prometheus|github\.com/zsais/go-gin-prometheus)"'
-        ),
-    ),
-    "python": (
-        (".py",),
-        re.compile(
-            r"^\s*(from|import)\s+(prometheus_client|prometheus_fastapi_instrumentator|starlette_exporter"
-            r"|prometheus_flask_exporter|django_prometheus|aioprometheus|opentelemetry\.exporter\.prometheus"
-            r"|opentelemetry\.exporter\.otlp\.proto\.\w+\.metric_exporter)\b"
-            r"|[\"']django_prometheus[\"']"
-        ),
-    ),
-    "node": (
-        (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"),
-        re.compile(
-            r"""(require\(\s*|from\s+|import\s+)['"](prom-client|express-prom-bundle"""
-            r"""|@opentelemetry/exporter-prometheus|@opentelemetry/exporter-metrics-otlp-[\w-]+)['"]"""
-        ),
-    ),
-}
-
-
-def exposition(repo: Repo, service: Service) -> Evidence | None:
-    """Where the service imports a Prometheus exposition handler or exporter, or None."""
-    if service.language not in _EXPOSITION:
-        return None
-    suffixes, pattern = _EXPOSITION[service.language]
-    found = repo.search(pattern, own_files(repo, service, suffixes))
-    return repo.evidence(found[0].path, found[0].line) if found else None
+from readiness.repo import Repo
 
 
 @check(

@@ -6,8 +6,7 @@ import re
 from typing import Any
 
 from readiness import seed
-from readiness.checks.observability._facts import judged, label, workloads_of
-from readiness.checks.observability.metrics import exposition
+from readiness.checks.observability._facts import exposition, judged, label, workloads_of
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap

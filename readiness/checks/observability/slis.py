@@ -6,24 +6,25 @@ import re
 from dataclasses import dataclass, field
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
-from readiness.checks.observability._facts import Metric, call_text, facts, judged, label, metrics_of
-from readiness.checks.observability.metrics import exposition
+from readiness.checks.observability._facts import (
+    ERRORS,
+    LATENCY,
+    SATURATION,
+    SLIS,
+    call_text,
+    exposition,
+    facts,
+    judged,
+    label,
+    metric_slis,
+    metrics_of,
+)
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service
 
-LATENCY, ERRORS, SATURATION = "latency", "errors", "saturation"
-SLIS = (LATENCY, ERRORS, SATURATION)
-_STATUS_LABELS = {"code", "status", "status_code", "http_status", "response_code", "result", "outcome"}
-_ERROR_NAME = re.compile(r"(?i)(error|fail|5xx)")
-_SIZE_NAME = re.compile(r"(?i)(bytes|size)")
-# Gauges that say how full the service is: in-flight work, queues, pools, workers.
-SATURATION_NAME = re.compile(
-    r"(?i)(in_?flight|in_?progress|concurren|active|queue|pending|backlog|pool|conns|connections"
-    r"|workers|busy|saturat|utili[sz]|capacity|waiting|buffer|goroutines|threads)"
-)
 # Library middleware and collectors (the message of the go-metric-middleware match) by what they give.
 _GO_MIDDLEWARE = {
     "InstrumentHandlerDuration": {LATENCY},
@@ -51,17 +52,6 @@ class Coverage:
 
     def missing(self) -> list[str]:
         return [sli for sli in SLIS if sli not in self.found]
-
-
-def metric_slis(metric: Metric) -> set[str]:
-    """The SLIs one metric definition can serve."""
-    if metric.kind in ("histogram", "summary") and not _SIZE_NAME.search(metric.name):
-        return {LATENCY}
-    if metric.kind == "counter" and (metric.labels & _STATUS_LABELS or _ERROR_NAME.search(metric.name)):
-        return {ERRORS}
-    if metric.kind == "gauge" and SATURATION_NAME.search(metric.name):
-        return {SATURATION}
-    return set()
 
 
 def coverage(ctx: CheckContext, service: Service, exposed: Evidence) -> Coverage:

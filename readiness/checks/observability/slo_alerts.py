@@ -5,19 +5,24 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
-from readiness.checks.observability._facts import call_text, facts, judged, label, metrics_of, workloads_of
-from readiness.checks.observability._rules import Alert, alerts
-from readiness.checks.observability.metrics import exposition
-from readiness.checks.observability.slis import (
+from readiness.checks.observability._facts import (
     ERRORS,
     LATENCY,
     SATURATION,
     SATURATION_NAME,
     SLIS,
+    call_text,
+    exposition,
+    facts,
+    judged,
+    label,
     metric_slis,
+    metrics_of,
+    workloads_of,
 )
+from readiness.checks.observability._rules import Alert, alerts
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service

@@ -8,7 +8,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.observability._facts import (
     call_text,
     compose_services_of,
@@ -20,6 +19,7 @@ from readiness.checks.observability._facts import (
     workloads_of,
 )
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -6,9 +6,9 @@ import math
 import re
 
 from readiness import seed
-from readiness.checks._documents import k8s_api_group
 from readiness.context import CheckContext
 from readiness.facts.deploy import serving_containers
+from readiness.facts.documents import k8s_api_group
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

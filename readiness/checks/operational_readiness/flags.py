@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from readiness import seed
-from readiness.checks._documents import containers, unquote
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.operational_readiness._runtime import (
     ENV_RULES,
     FLAG_RULES,
@@ -19,6 +17,8 @@ from readiness.checks.operational_readiness._runtime import (
     unit,
 )
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.documents import containers, unquote
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import DocMatch, find_documents, missing_document
 from readiness.context import CheckContext
+from readiness.facts.documents import DocMatch, find_documents, missing_document
 from readiness.model import CheckResult, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

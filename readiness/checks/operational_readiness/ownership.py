@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._documents import find_documents, missing_document
 from readiness.context import CheckContext
+from readiness.facts.documents import find_documents, missing_document
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

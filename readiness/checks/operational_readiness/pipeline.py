@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from readiness import seed
-from readiness.checks._documents import as_list, k8s_api_group
 from readiness.context import CheckContext
+from readiness.facts.documents import as_list, k8s_api_group
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from readiness import seed
-from readiness.checks._documents import containers, unquote
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.operational_readiness._runtime import ENV_RULES, RELOAD_RULES, facts, flag_sdks
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.documents import containers, unquote
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from readiness.checks._paths import is_test_or_vendored
-from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
 from readiness.facts import datastores
+from readiness.facts.code import matches
+from readiness.facts.production import by_convention_not_production as is_test_or_vendored
 from readiness.model import Evidence
 from readiness.repo import Repo, Service
 from readiness.results import Match

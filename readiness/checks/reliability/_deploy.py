@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from readiness.checks._documents import image_name
-from readiness.checks.reliability._dockerfiles import nearest, stage_chain
 from readiness.facts import compose as stacks
 from readiness.facts import deploy
+from readiness.facts.images import image_name
 from readiness.facts.production import is_production
 from readiness.model import Evidence
+from readiness.parsers.dockerfile import nearest, stage_chain
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
 

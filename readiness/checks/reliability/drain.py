@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service

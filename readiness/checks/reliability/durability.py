@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from readiness import seed
-from readiness.checks._datastores import image_name, is_datastore
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.reliability._code import evidence, facts, within
 from readiness.checks.reliability._deploy import Site, compose_is_deployment, compose_sites, k8s_sites
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.datastores import is_datastore
+from readiness.facts.images import short_name as image_name
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

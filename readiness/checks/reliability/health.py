@@ -4,7 +4,6 @@ the probes call endpoints that exist?"""
 from __future__ import annotations
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.reliability._code import (
     Route,
     data_dependencies,
@@ -18,6 +17,7 @@ from readiness.checks.reliability._code import (
 )
 from readiness.checks.reliability._deploy import Probe, http_probes, python_launches
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.reliability._code import evidence, facts, is_readiness_path, routes, within
 from readiness.checks.reliability._deploy import (
     SERVING_KINDS,
@@ -19,6 +18,7 @@ from readiness.checks.reliability._deploy import (
     server_setting,
 )
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from readiness import seed
-from readiness.checks.reliability._dockerfiles import nearest, stage_chain
 from readiness.context import CheckContext
 from readiness.model import CheckResult, Evidence, Failure, Severity
-from readiness.parsers.dockerfile import Instruction
+from readiness.parsers.dockerfile import Instruction, nearest, stage_chain
 from readiness.registry import check
 
 # Init processes that forward signals to their child and reap zombies (s6-overlay's is /init).

@@ -7,8 +7,6 @@ import dataclasses
 import re
 
 from readiness import seed
-from readiness.checks._datastores import is_datastore
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.reliability._code import evidence, facts
 from readiness.checks.reliability._deploy import (
     SERVING_KINDS,
@@ -21,6 +19,8 @@ from readiness.checks.reliability._deploy import (
     server_setting,
 )
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
+from readiness.facts.datastores import is_datastore
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

@@ -9,9 +9,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from readiness.checks import _documents as documents
-from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
+from readiness.facts import documents
+from readiness.facts.code import matches
 from readiness.model import Evidence
 from readiness.repo import Repo, Service
 from readiness.results import Match

@@ -14,17 +14,13 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from readiness.checks._datastores import is_datastore
-from readiness.checks._documents import Container, image_name
 from readiness.checks.scalability._code import is_test_path
-from readiness.checks.scalability.horizontal_scaling import (
-    _autoscalers,
-    _kustomize_replicas,
-    _most_replicas,
-)
 from readiness.context import CheckContext
+from readiness.facts.datastores import is_datastore
+from readiness.facts.documents import Container
+from readiness.facts.images import image_name
 from readiness.model import Evidence
-from readiness.parsers.yaml_lines import YMap
+from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
 
 KUBERNETES = "Kubernetes"
@@ -333,3 +329,44 @@ def shell_words(text: str) -> list[str]:
         return shlex.split(text)
     except ValueError:
         return text.split()
+
+
+def _autoscalers(repo: Repo) -> dict[tuple[str, str], K8sObject]:
+    """(target kind, target name) -> the HPA or KEDA ScaledObject that scales it. KEDA creates an
+    HPA itself and defaults the target kind to Deployment."""
+    found: dict[tuple[str, str], K8sObject] = {}
+    for obj in repo.k8s_objects():
+        spec = obj.body.get("spec")
+        ref = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
+        if obj.kind in ("HorizontalPodAutoscaler", "ScaledObject") and isinstance(ref, dict):
+            found.setdefault((str(ref.get("kind", "Deployment")), str(ref.get("name", ""))), obj)
+    return found
+
+
+def _kustomize_replicas(repo: Repo) -> dict[str, tuple[int, Evidence]]:
+    """`replicas:` overrides in kustomization files: workload name -> (count, where it is set)."""
+    found: dict[str, tuple[int, Evidence]] = {}
+    for path in repo.named("kustomization.yaml", "kustomization.yml"):
+        for document in repo.yaml(path):
+            entries = document.get("replicas") if isinstance(document, YMap) else None
+            if not isinstance(entries, YList):
+                continue
+            for index, entry in enumerate(entries):
+                count = entry.get("count") if isinstance(entry, dict) else None
+                if isinstance(count, int) and count > found.get(str(entry.get("name")), (0,))[0]:
+                    where = repo.evidence(path, entries.line_of(index))
+                    found[str(entry.get("name"))] = (count, where)
+    return found
+
+
+def _most_replicas(repo: Repo, workloads: list[K8sObject]) -> tuple[int, Evidence]:
+    """The largest replica count among a workload's definitions (a base and its overlay patches),
+    with where it is written. A missing `replicas` means 1; a non-number is not trusted."""
+    best: tuple[int, Evidence] = (0, repo.evidence(workloads[0].path, workloads[0].line))
+    for workload in workloads:
+        spec = workload.body.get("spec")
+        value = spec.get("replicas", 1) if isinstance(spec, YMap) else 1
+        if isinstance(value, int) and not isinstance(value, bool) and value > best[0]:
+            line = spec.line_of("replicas") if isinstance(spec, YMap) else workload.line
+            best = (value, repo.evidence(workload.path, line))
+    return best

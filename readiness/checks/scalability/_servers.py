@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from readiness.checks._documents import Container, image_name
-from readiness.checks.scalability._fleet import KUBERNETES, shell_words
+from readiness.checks.scalability._fleet import KUBERNETES, _most_replicas, shell_words
 from readiness.checks.scalability._routing import selecting_services
-from readiness.checks.scalability.horizontal_scaling import _most_replicas
+from readiness.facts.documents import Container
+from readiness.facts.images import image_name
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap
 from readiness.repo import K8sObject, Repo

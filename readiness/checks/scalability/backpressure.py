@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.scalability._code import Fact, facts, network_services
 from readiness.checks.scalability._fleet import (
     command_line,
@@ -21,6 +20,7 @@ from readiness.checks.scalability._fleet import (
 )
 from readiness.checks.scalability._routing import annotations_of, routes_to
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service

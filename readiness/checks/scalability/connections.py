@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.scalability._code import Fact, by_service, call_at, dotted, facts, is_test_path, keyword
 from readiness.checks.scalability._fleet import (
     KUBERNETES,
@@ -35,6 +34,7 @@ from readiness.checks.scalability._servers import (
 )
 from readiness.context import CheckContext
 from readiness.facts import datastores
+from readiness.facts.code import SEMGREP
 from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Outcome, Severity
 from readiness.registry import check

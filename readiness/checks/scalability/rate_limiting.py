@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.scalability._code import facts, network_services
 from readiness.checks.scalability._fleet import k8s_workloads
 from readiness.checks.scalability._routing import annotations_of, exposure, pod_labels, routes_to
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

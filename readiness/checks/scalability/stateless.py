@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP
 from readiness.checks.scalability._code import Fact, dotted, facts, is_test_path, python_tree
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo

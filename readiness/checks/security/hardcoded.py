@@ -15,7 +15,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.checks.security._credentials import (
     Leak,
     literal_leak,
@@ -28,6 +27,7 @@ from readiness.checks.security._credentials import (
 )
 from readiness.checks.security.secrets import no_secrets_in_images
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -9,13 +9,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks.reliability._dockerfiles import nearest, stage_chain
 from readiness.checks.security._credentials import WELL_KNOWN_PASSWORDS, placeholder
 from readiness.checks.security._images import from_image, global_args, resolve
 from readiness.checks.security._secrets import assignments, leak, secret_name
 from readiness.context import CheckContext
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
-from readiness.parsers.dockerfile import Dockerfile
+from readiness.parsers.dockerfile import Dockerfile, nearest, stage_chain
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 from readiness.repo import Repo

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.checks.security._exposure import exposure, ingress_tls, mesh
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from readiness import seed
-from readiness.checks._semgrep import SEMGREP, matches
 from readiness.context import CheckContext
+from readiness.facts.code import SEMGREP, matches
 from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Outcome, Severity
 from readiness.registry import check

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from readiness.checks._documents import find_documents, normalise, read_document
+from readiness.facts.documents import find_documents, normalise, read_document
 from readiness.repo import Repo
 from tests.support import write_tree
 

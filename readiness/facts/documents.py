@@ -17,6 +17,7 @@ from typing import Any
 
 from readiness.config import Config
 from readiness.facts import production
+from readiness.facts.images import image_name
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo
@@ -258,20 +259,6 @@ class Container:
                     name, _, value = item.partition("=")
                     found[name] = (env.line_of(index), value)
         return found
-
-
-def image_name(image: str) -> str:
-    """`docker.io/library/redis:7.2@sha256:...` -> `redis`; `quay.io/bitnami/redis:7` -> `bitnami/redis`."""
-    name = image.strip().split("@", 1)[0]
-    head, _, tail = name.rpartition(":")
-    if head and "/" not in tail:
-        name = head
-    parts = name.lower().split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    if parts[:1] == ["library"]:
-        parts = parts[1:]
-    return "/".join(parts)
 
 
 def containers(repo: Repo) -> list[Container]:

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from readiness.checks._documents import is_test_path
-from readiness.checks._semgrep import matches
 from readiness.context import CheckContext
+from readiness.facts.code import matches
+from readiness.facts.documents import is_test_path
 from readiness.repo import Repo
 from readiness.results import Match
 
