@@ -54,7 +54,7 @@ def test_adtech_exchange_is_no_go_with_its_known_gaps(
         ("reliability/graceful-shutdown", "blocker", "bidder/main.go", 44),
         ("reliability/readiness-probe", "blocker", "deploy/k8s/bidder-deployment.yaml", 20),
         ("reliability/exec-form-entrypoint", "risk", "bidder/Dockerfile", 15),
-        ("security/no-secrets-in-images", "blocker", "bidder/Dockerfile", 13),
+        ("security/no-hardcoded-secrets", "blocker", "bidder/Dockerfile", 13),
         ("security/pinned-images", "risk", "bidder/Dockerfile", 8),
         ("disaster-recovery/redis-persistence", "blocker", "deploy/k8s/redis.yaml", 20),
         ("disaster-recovery/database-backups", "blocker", "deploy/k8s/timescaledb.yaml", 20),

@@ -15,7 +15,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks.security._credentials import (
+from readiness.context import CheckContext
+from readiness.facts import secrets
+from readiness.facts.code import SEMGREP, matches
+from readiness.facts.credentials import (
     Leak,
     literal_leak,
     placeholder,
@@ -25,9 +28,6 @@ from readiness.checks.security._credentials import (
     secret_named,
     value_leak,
 )
-from readiness.checks.security.secrets import no_secrets_in_images
-from readiness.context import CheckContext
-from readiness.facts.code import SEMGREP, matches
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
@@ -115,33 +115,17 @@ def _key_file(path: str) -> bool:
     return name in _KEY_NAMES or name.endswith(_KEY_FILES)
 
 
-def _owned_by_image_check(ctx: CheckContext) -> set[tuple[str, int]]:
-    """Lines security/no-secrets-in-images reports (Dockerfile ENV/ARG instructions, with their
-    continuation lines, and compose `environment:` entries): that check owns them, so the same
-    line is never reported twice."""
-    repo = ctx.repo
-    result = no_secrets_in_images(ctx)
-    owned: set[tuple[str, int]] = set()
-    dockerfiles = set(repo.dockerfile_paths())
-    for failure in result.failures:
-        for evidence in failure.evidence:
-            if evidence.path is None or evidence.line is None:
-                continue
-            owned.add((evidence.path, evidence.line))
-            if evidence.path in dockerfiles:
-                starts = [i.line for i in repo.dockerfile(evidence.path).instructions]
-                following = [start for start in starts if start > evidence.line]
-                end = min(following) if following else len(repo.lines(evidence.path)) + 1
-                owned.update((evidence.path, n) for n in range(evidence.line, end))
-    return owned
+def _image_hits(repo: Repo) -> Iterator[_Hit]:
+    """Literal secrets in Dockerfile ENV/ARG lines and compose `environment:` (facts.secrets)."""
+    for setting in secrets.settings(repo):
+        if setting.kind is secrets.Kind.LITERAL and setting.leak is not None:
+            yield _Hit(setting.path, setting.line, (setting.leak,), setting.owner)
 
 
-def _format_hits(repo: Repo, path: str, skip: set[tuple[str, int]]) -> Iterator[_Hit]:
+def _format_hits(repo: Repo, path: str) -> Iterator[_Hit]:
     """Secrets recognisable by their format alone, line by line."""
     lines = repo.lines(path)
     for number, text in enumerate(lines, start=1):
-        if (path, number) in skip:
-            continue
         leaks = scan_line(text)
         if leaks and _COMMENT.match(text):
             # A URL with a password in a comment is an example of the syntax; a key format in a
@@ -326,9 +310,9 @@ def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
         secret-named keys in YAML, JSON, TOML, INI, properties and committed `.env` files
         (passwords whatever they look like, other names when the value is a long high-entropy
         string); Kubernetes Secrets with literal `data`/`stringData` and container `env` values
-        with secret names. Dockerfile ENV/ARG and compose `environment:` are
-        security/no-secrets-in-images' job. Values are never shown: only their kind and a
-        short sha256 fingerprint.
+        with secret names; Dockerfile ENV/ARG and compose `environment:` literals. Build arguments
+        and default credentials are security/no-secrets-in-images' findings. Values are never
+        shown: only their kind and a short sha256 fingerprint.
     """,
     remediation="""
         Remove the value and rotate the secret: it is compromised. Read it from the environment
@@ -347,7 +331,6 @@ def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
 )
 def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    owned = _owned_by_image_check(ctx)
     compose = {c.path for c in repo.compose_files()}
     dockerfiles = set(repo.dockerfile_paths())
     code = repo.with_suffix(*_CODE)
@@ -369,8 +352,9 @@ def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
 
     hits: list[_Hit] = []
     for path in scanned:
-        hits += _format_hits(repo, path, owned)
+        hits += _format_hits(repo, path)
     hits += _code_hits(ctx)
+    hits += _image_hits(repo)
     for path in config:
         if _translation_file(path):
             continue  # UI text: only the format scan above reads it

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
 from readiness import seed
-from readiness.checks.security._credentials import WELL_KNOWN_PASSWORDS, placeholder
 from readiness.checks.security._images import from_image, global_args, resolve
-from readiness.checks.security._secrets import assignments, leak, secret_name
 from readiness.context import CheckContext
+from readiness.facts import secrets
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.dockerfile import Dockerfile, nearest, stage_chain
-from readiness.parsers.yaml_lines import YList, YMap
+from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
-from readiness.repo import Repo
 
 # Compose files that only ever run on a laptop or in CI (`override` is merged automatically by a
 # local `docker compose up`): a literal password for a throwaway local database there is a
@@ -27,23 +23,10 @@ _LOCAL_COMPOSE = re.compile(
 )
 
 
-def _compose_environment(environment: Any) -> list[tuple[str, Any, int]]:
-    """(name, value, line) of both spellings of `environment:`; `- NAME` alone passes the host's value."""
-    if isinstance(environment, YMap):
-        return [(str(name), value, environment.line_of(name)) for name, value in environment.items()]
-    if isinstance(environment, YList):
-        found: list[tuple[str, Any, int]] = []
-        for index, item in enumerate(environment):
-            name, separator, value = str(item).partition("=")
-            found.append((name, value if separator else None, environment.line_of(index)))
-        return found
-    return []
-
-
 @check(
     id="security/no-secrets-in-images",
     question=seed.SECRETS,
-    title="No secret is written into a Dockerfile or a compose file",
+    title="No secret is baked into an image's history or left at a well-known default",
     severity=Severity.BLOCKER,
     rationale="""
         A password in an `ENV` or `ARG` is in the Git history forever and in every copy of the
@@ -53,12 +36,12 @@ def _compose_environment(environment: Any) -> list[tuple[str, Any, int]]:
         and redeploying everything, so in practice it is never rotated.
     """,
     looks_at="""
-        `ENV` and `ARG` instructions of every Dockerfile and `environment:` of every compose
-        service: names that look like secrets (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY,
-        ACCESS_KEY, CREDENTIALS...) with a literal value, and any value holding a URL with a
-        password (`postgres://user:pass@db`). `${VAR}` references and `*_FILE` paths are fine.
-        Compose files named for dev, local, test or CI are graded as recommendations. Values
-        are never shown in the report.
+        `ARG` instructions of the shipped stage of every Dockerfile whose name looks like a secret
+        (PASSWORD, SECRET, TOKEN, API_KEY, ...), and `environment:` of every compose service whose
+        secret-named value resolves to a well-known default (a placeholder such as `changeme`, an
+        image's default password), written out, as a `${VAR:-default}` fallback or from the
+        committed `.env` compose interpolates. Literal secrets in ENV lines and compose files are
+        security/no-hardcoded-secrets' findings. Values are never shown in the report.
     """,
     remediation="""
         Remove the value and rotate the secret (it is compromised). Inject it at run time from a
@@ -80,133 +63,46 @@ def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
     if not dockerfiles and not composes:
         return CheckResult.not_applicable("no Dockerfile or compose file found")
     failures: list[Failure] = []
-    grouped: dict[tuple[str, str, bool], list[Evidence]] = {}
-    defaults = 0
+    found = secrets.settings(repo)
     # Evidence is built by hand throughout: repo.evidence() quotes the line, which holds the secret.
-    for dockerfile in dockerfiles:
-        image_stages = {stage[0].stage for stage in stage_chain(dockerfile) if stage}
-        for instruction in dockerfile.instructions:
-            if instruction.keyword not in ("ENV", "ARG"):
-                continue
-            for name, value in assignments(instruction.arguments):
-                where = f"{instruction.keyword} {name}"
-                if (problem := _leak(name, value)) is not None:
-                    evidence = Evidence(dockerfile.path, instruction.line, f"{where}=<redacted>")
-                    failures.append(Failure(f"{where} {problem} (redacted)", (evidence,)))
-                elif (
-                    where.startswith("ARG")
-                    and value is None
-                    and secret_name(name)
-                    and (
-                        instruction.stage in image_stages  # a builder stage's history is not shipped
-                    )
-                ):
-                    failures.append(
-                        Failure(
-                            f"{where} takes a secret as a build argument of the shipped stage, and the image "
-                            "history records build arguments; use RUN --mount=type=secret instead",
-                            (Evidence(dockerfile.path, instruction.line, where),),
-                            Severity.RISK,
-                        )
-                    )
-    for compose in composes:
-        local = bool(_LOCAL_COMPOSE.search("." + PurePosixPath(compose.path).name))
-        dotenv = _dotenv(repo, compose.path)
-        for service_name, service in compose.services.items():
-            for name, value, line in _compose_environment(service.get("environment")):
-                default = None if local else _default_credential(name, value, dotenv)
-                if default is not None:
-                    defaults += 1
-                    failures.append(
-                        Failure(
-                            f"compose service {service_name!r}: {name} resolves to a well-known default "
-                            f"({default}): the deployment runs with a credential anyone can guess",
-                            (Evidence(compose.path, line, f"{name}: <redacted>"),),
-                            Severity.RISK,
-                        )
-                    )
-                    continue
-                if (problem := _leak(name, value)) is not None:
-                    # The same value in several compose files is one secret to rotate: one finding.
-                    key = (name, hashlib.sha256(str(value).encode()).hexdigest(), local)
-                    place = Evidence(compose.path, line, f"{name}: <redacted>")
-                    if key in grouped:
-                        grouped[key].append(place)
-                        continue
-                    grouped[key] = [place]
-                    failures.append(
-                        Failure(
-                            f"compose service {service_name!r}: {name} {problem} (redacted)",
-                            (place,),
-                            Severity.RECOMMENDATION if local else None,
-                        )
-                    )
-    failures = [_with_copies(f, grouped) for f in failures]
+    for setting in found:
+        if setting.kind is secrets.Kind.BUILD_ARG:
+            failures.append(
+                Failure(
+                    f"{setting.owner} {setting.problem}, and the image history records build arguments; "
+                    "use RUN --mount=type=secret instead",
+                    (Evidence(setting.path, setting.line, setting.owner),),
+                    Severity.RISK,
+                )
+            )
+        elif setting.kind is secrets.Kind.DEFAULT:
+            failures.append(
+                Failure(
+                    f"{setting.owner} {setting.problem} ({setting.default_from}): the deployment runs with "
+                    "a credential anyone can guess",
+                    (Evidence(setting.path, setting.line, f"{setting.name}: <redacted>"),),
+                    Severity.RISK,
+                )
+            )
+    literals = sum(1 for s in found if s.kind is secrets.Kind.LITERAL)
+    summary = (
+        f"no secret build argument or default credential in {len(dockerfiles)} Dockerfile(s) and "
+        f"{len(composes)} compose file(s)"
+    )
+    if literals:
+        summary += f"; {literals} literal secret(s) there are security/no-hardcoded-secrets' findings"
     result = CheckResult.from_failures(
         failures,
-        f"no literal secret in {len(dockerfiles)} Dockerfile(s) and {len(composes)} compose file(s)",
+        summary,
         *(Evidence(path) for path in [d.path for d in dockerfiles] + [c.path for c in composes]),
     )
-    if failures and defaults == len(failures):
+    if failures and all(s.kind is secrets.Kind.DEFAULT for s in found if s.kind is not secrets.Kind.LITERAL):
         # Secrets are injected, not written in; what ships is a guessable default: partial.
         return dataclasses.replace(result, answer=Answer.PARTIAL)
     return result
 
 
 _INTERPOLATION = re.compile(r"^\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}$")
-
-
-def _dotenv(repo: Repo, compose_path: str) -> dict[str, tuple[str, int]]:
-    """`.env` beside a compose file, as compose reads it for interpolation: NAME -> (value, line)."""
-    folder = compose_path.rsplit("/", 1)[0] + "/" if "/" in compose_path else ""
-    path = folder + ".env"
-    if not repo.exists(path):
-        return {}
-    found: dict[str, tuple[str, int]] = {}
-    for number, text in enumerate(repo.lines(path), start=1):
-        name, separator, value = text.strip().removeprefix("export ").partition("=")
-        if separator and name and not name.startswith("#"):
-            found[name.strip()] = (value.strip().strip("\"'"), number)
-    return found
-
-
-def _default_credential(name: str, value: Any, dotenv: dict[str, tuple[str, int]]) -> str | None:
-    """Where a secret-named variable gets a well-known value (a placeholder, an image's default):
-    written out, as a `${VAR:-default}` fallback, or from the committed `.env` compose interpolates.
-    The value is never returned, only where it comes from."""
-    if not secret_name(name) or value is None:
-        return None
-    text = str(value).strip().strip("\"'")
-    where = "written in the compose file"
-    interpolated = _INTERPOLATION.match(text)
-    if interpolated is not None:
-        variable = interpolated.group("name")
-        if variable in dotenv:
-            text, line = dotenv[variable]
-            where = f"{variable} in the committed .env, line {line}"
-        elif interpolated.group("op") in (":-", "-"):
-            text = interpolated.group("default") or ""
-            where = f"the fallback of ${{{variable}}}"
-        else:
-            return None
-    if not text or text.startswith("$"):
-        return None
-    return where if placeholder(text) or text.lower() in WELL_KNOWN_PASSWORDS else None
-
-
-def _with_copies(failure: Failure, grouped: dict[tuple[str, str, bool], list[Evidence]]) -> Failure:
-    places = next((p for p in grouped.values() if p and p[0] == failure.evidence[0]), None)
-    if places is None or len(places) == 1:
-        return failure
-    message = failure.message.replace(" (redacted)", f" in {len(places)} compose files (redacted)")
-    return Failure(message, tuple(places), failure.severity)
-
-
-def _leak(name: str, value: Any) -> str | None:
-    """A secret set to a literal, unless the literal stands for one (`changethis`, `<token>`)."""
-    if value is not None and placeholder(str(value).strip().strip("\"'")):
-        return None
-    return leak(name, value)
 
 
 _SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}

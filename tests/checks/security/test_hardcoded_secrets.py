@@ -6,8 +6,8 @@ import pytest
 
 from readiness import cli
 from readiness import config as config_module
-from readiness.checks.security._credentials import judge, random_looking, redact, scan_line
 from readiness.engine import ScanRequest, assess
+from readiness.facts.credentials import judge, random_looking, redact, scan_line
 from readiness.model import Answer, Category, Outcome, Severity
 from readiness.scanners import default_scanners
 from tests.support import locations, run_check, write_tree
@@ -140,6 +140,7 @@ LEAKY = {
 
 EXPECTED = [
     (".env", 2),
+    ("Dockerfile", 2),  # ENV REDIS_PASSWORD: a literal in an image build is a hardcoded secret too
     ("Dockerfile", 3),
     ("config/app.yaml", 3),
     ("config/service-account.json", 4),
@@ -147,6 +148,7 @@ EXPECTED = [
     ("deploy/app.yaml", 6),
     ("deploy/app.yaml", 22),
     ("docker-compose.yml", 4),
+    ("docker-compose.yml", 6),  # compose environment DB_PASSWORD
     ("keys/deploy.pem", 1),
     ("svc/app.py", 2),
     ("svc/app.py", 3),

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from readiness.checks.security._secrets import secret_name
+from readiness.facts.secret_names import secret_name
 
 # (kind, pattern); group 1 is the secret part, so the redacted line keeps its context (the
 # user name and host of a URL stay readable, only the password goes).
