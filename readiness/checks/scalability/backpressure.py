@@ -18,9 +18,9 @@ from readiness.checks.scalability._fleet import (
     k8s_workloads,
     unplaced,
 )
-from readiness.checks.scalability._routing import annotations_of, routes_to
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.exposure import annotations_of, routes_to
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service

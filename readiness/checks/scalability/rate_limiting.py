@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from readiness import seed
 from readiness.checks.scalability._code import facts, network_services
 from readiness.checks.scalability._fleet import k8s_workloads
-from readiness.checks.scalability._routing import annotations_of, exposure, pod_labels, routes_to
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.exposure import annotations_of, external, pod_labels, routes_to
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
@@ -171,7 +171,7 @@ def rate_limiting(ctx: CheckContext) -> CheckResult:
         workloads = k8s_workloads(repo, service)
         limits = _limits(ctx, service, workloads)
         # Unknown exposure (no Kubernetes workload found) counts as exposed.
-        internal = bool(workloads) and not exposure(repo, workloads)
+        internal = bool(workloads) and not external(repo, workloads)
         name = service.name
         limited += bool(limits.per_client or limits.global_)
         if limits.per_client and limits.global_:

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from readiness import seed
-from readiness.checks.security._exposure import annotations_of, exposure, mesh_authorization
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP, matches
+from readiness.facts.exposure import annotations_of, exposure, mesh_authorization
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo, Service

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from readiness import seed
-from readiness.checks.security._exposure import exposure, ingress_tls, mesh
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP, matches
+from readiness.facts.exposure import exposure, mesh, route_tls
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
@@ -422,9 +422,19 @@ def plaintext_endpoints(ctx: CheckContext) -> CheckResult:
     terminated: list[Evidence] = []
     for service, started in servers:
         reached = exposure(repo, service)
-        secured = [i for i in reached.ingresses if ingress_tls(i)]
-        terminated += [repo.evidence(i.path, i.line) for i in secured]
-        if reached.ingresses and not secured:
+        secured = [r for r in reached.routes if route_tls(repo, r)]
+        terminated += [repo.evidence(r.path, r.line) for r in secured]
+        plain = [r for r in reached.routes if r not in secured and r.kind != "Ingress"]
+        for route in plain:
+            # A Gateway API route whose Gateway listens in plain HTTP: exposed, unencrypted.
+            failures.append(
+                Failure(
+                    f"{service.name!r} serves plain HTTP and {route.kind} {route.name!r} publishes it "
+                    "through a Gateway that listens without TLS",
+                    (repo.evidence(route.path, route.line), started),
+                )
+            )
+        if reached.routes and not secured:
             continue  # an Ingress without TLS: security/ingress-tls reports it
         for public in reached.public_services():
             if not any(
@@ -437,7 +447,7 @@ def plaintext_endpoints(ctx: CheckContext) -> CheckResult:
                         (repo.evidence(public.path, public.line), started),
                     )
                 )
-        if not reached.ingresses and not reached.public_services() and not meshed:
+        if not reached.routes and not reached.public_services() and not meshed:
             where = (
                 "inside the cluster" if reached.deployed else "and no deployment manifest declares TLS for it"
             )

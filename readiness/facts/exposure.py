@@ -1,5 +1,10 @@
-"""How a service is reached: its Kubernetes workloads, Services and Ingresses, and whether a
-service mesh encrypts (and authenticates) traffic between pods."""
+"""How a service is reached: its Kubernetes workloads, the Services that select them, the routes
+into the cluster (Ingress, Gateway API HTTPRoute and GRPCRoute) and whether they terminate TLS,
+and whether a service mesh encrypts (and authenticates) traffic between pods.
+
+One model for every category: "exposed" means the same for the rate-limiting check as for the
+plaintext-endpoints check.
+"""
 
 from __future__ import annotations
 
@@ -34,17 +39,25 @@ _MESH_LABELS = {
 }
 
 
+ROUTE_KINDS = ("Ingress", "HTTPRoute", "GRPCRoute")
+_EXTERNAL_TYPES = ("LoadBalancer", "NodePort")
+
+
 @dataclass(frozen=True)
 class Exposure:
     """Where a repository service runs in Kubernetes and how traffic reaches it."""
 
     workloads: tuple[K8sObject, ...]
     services: tuple[K8sObject, ...]
-    ingresses: tuple[K8sObject, ...]
+    routes: tuple[K8sObject, ...]  # Ingresses and Gateway API routes into the cluster
 
     @property
     def deployed(self) -> bool:
         return bool(self.workloads)
+
+    @property
+    def ingresses(self) -> tuple[K8sObject, ...]:
+        return tuple(r for r in self.routes if r.kind == "Ingress")
 
     def public_services(self) -> list[K8sObject]:
         """Services reachable from outside the cluster without an Ingress."""
@@ -88,8 +101,15 @@ def workloads_of(repo: Repo, service: Service) -> list[K8sObject]:
 
 
 def backends(ingress: K8sObject) -> set[str]:
-    """Names of the Services an Ingress sends traffic to."""
+    """Names of the Services an Ingress or a Gateway API route sends traffic to."""
     names: set[str] = set()
+    if ingress.kind in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"):
+        for rule in _spec(ingress).get("rules") or []:
+            refs = rule.get("backendRefs") if isinstance(rule, YMap) else None
+            for ref in refs if isinstance(refs, list) else []:
+                if isinstance(ref, YMap) and ref.get("name") and ref.get("kind", "Service") == "Service":
+                    names.add(str(ref["name"]))
+        return names
 
     def visit(node: Any) -> None:
         if isinstance(node, YMap):
@@ -122,8 +142,61 @@ def exposure(repo: Repo, service: Service) -> Exposure:
         if any(wanted.items() <= pod_labels(w).items() for w in workloads):
             selected.append(obj)
     names = {s.name for s in selected}
-    ingresses = [obj for obj in objects if obj.kind == "Ingress" and backends(obj) & names]
-    return Exposure(tuple(workloads), tuple(selected), tuple(ingresses))
+    routes = [obj for obj in objects if obj.kind in ROUTE_KINDS and backends(obj) & names]
+    return Exposure(tuple(workloads), tuple(selected), tuple(routes))
+
+
+def selecting_services(repo: Repo, workload: K8sObject) -> list[K8sObject]:
+    """Kubernetes Services whose selector picks the workload's pods."""
+    labels = pod_labels(workload)
+    found = []
+    for obj in repo.k8s_objects():
+        selector = _spec(obj).get("selector") if obj.kind == "Service" else None
+        if isinstance(selector, dict) and selector:
+            wanted = {str(k): str(v) for k, v in selector.items()}
+            if wanted.items() <= labels.items():
+                found.append(obj)
+    return found
+
+
+def routes_to(repo: Repo, workloads: list[K8sObject]) -> list[K8sObject]:
+    """Ingresses and Gateway routes that reach any of the workloads."""
+    names = {svc.name for workload in workloads for svc in selecting_services(repo, workload)}
+    return [obj for obj in repo.k8s_objects() if obj.kind in ROUTE_KINDS and backends(obj) & names]
+
+
+def external(repo: Repo, workloads: list[K8sObject]) -> list[Evidence]:
+    """Where the workloads are reachable from outside the cluster (empty: internal only)."""
+    found = [
+        repo.evidence(obj.path, obj.line, note=f"{obj.kind} {obj.name!r}")
+        for obj in routes_to(repo, workloads)
+    ]
+    for workload in workloads:
+        for svc in selecting_services(repo, workload):
+            spec = _spec(svc)
+            if spec.get("type") in _EXTERNAL_TYPES:
+                found.append(repo.evidence(svc.path, spec.line_of("type"), note=f"Service {svc.name!r}"))
+    return found
+
+
+def route_tls(repo: Repo, route: K8sObject) -> bool:
+    """Whether a route into the cluster terminates TLS: an Ingress with spec.tls or a load
+    balancer certificate; a Gateway API route whose parent Gateway listens with HTTPS/TLS. A
+    route whose Gateway is not in the repository is not counted as secured."""
+    if route.kind == "Ingress":
+        return ingress_tls(route)
+    parents = {
+        str(ref.get("name"))
+        for ref in (_spec(route).get("parentRefs") or [])
+        if isinstance(ref, YMap) and ref.get("kind", "Gateway") == "Gateway"
+    }
+    for gateway in (o for o in repo.k8s_objects() if o.kind == "Gateway" and o.name in parents):
+        for listener in _spec(gateway).get("listeners") or []:
+            if isinstance(listener, YMap) and (
+                str(listener.get("protocol", "")).upper() in ("HTTPS", "TLS") or listener.get("tls")
+            ):
+                return True
+    return False
 
 
 def annotations_of(obj: K8sObject | YMap) -> YMap:
