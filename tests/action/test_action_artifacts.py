@@ -68,7 +68,7 @@ def test_upload_reuse_delta_and_forgeries(
     assert one.code == action.EXIT_FAIL
     (comment,) = fake_github.comments(2)
     assert "### Compared with `master`" in comment.body
-    assert "🆕 blocker **No secret is written into a Dockerfile or a compose file**" in comment.body
+    assert "🆕 blocker **No secret is hardcoded in code, config, .env files or manifests**" in comment.body
     assert "blocker(s) new in this PR" in comment.body
 
     # The same commit again: every category comes from the PR's own checkpoint.
