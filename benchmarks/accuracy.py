@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from readiness import config, registry, seed  # noqa: E402
-from readiness.engine import ScanRequest, assess  # noqa: E402
+from readiness.engine import ScanRequest, assess, load_catalogue  # noqa: E402
 from readiness.model import Assessment, Severity  # noqa: E402
 from readiness.scanners import default_scanners  # noqa: E402
 
@@ -75,6 +75,7 @@ class RepoScore:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    load_catalogue()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from readiness import config, registry
-from readiness.engine import ScanRequest, assess
+from readiness.engine import ScanRequest, assess, load_catalogue
 from readiness.scanners import default_scanners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ def timed_scan(root: Path, checkpoint: Path, resume: bool) -> tuple[float, int, 
 
 
 def main() -> int:
+    load_catalogue()
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=40, help="services in the generated monorepo")
     args = parser.parse_args()

@@ -20,7 +20,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import checkpoint, config, delta, registry
+from readiness import checkpoint, config, delta, engine, registry
 from readiness.engine import ScanRequest, assess
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
@@ -88,6 +88,7 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
     env = os.environ if env is None else env
     out = out or sys.stdout
     try:
+        engine.load_catalogue()
         context = GitHubContext.from_env(env)
         inputs = Inputs.from_env(env)
         return run(context, inputs, env, out)
@@ -321,9 +322,7 @@ def _keep_checkpoint_in_workspace(checkpoint_path: Path, target: Path) -> None:
 
 def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, out: TextIO) -> list[Waiver]:
     """Waivers in the PR's config that its base branch doesn't have: reviewers should see them."""
-    from github import GithubException
-
-    from readiness.github.client import API_ERRORS
+    from readiness.github.client import API_ERRORS, FileMissing, file_at
 
     base_sha = (context.event.get("pull_request") or {}).get("base", {}).get("sha")
     if not policy.waivers or not base_sha or policy.source is None:
@@ -334,11 +333,10 @@ def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, 
     except ValueError:
         return []
     try:
-        content = repo.get_contents(relative, ref=base_sha)  # type: ignore[attr-defined]
-        text = content.decoded_content.decode("utf-8")
+        text = file_at(repo, relative, base_sha)
+    except FileMissing:
+        return list(policy.waivers)  # the config, or the file itself, is new in this PR
     except API_ERRORS as error:
-        if isinstance(error, GithubException) and error.status == 404:
-            return list(policy.waivers)  # the config, or the file itself, is new in this PR
         workflow.log(
             out, "warning", f"cannot read the base branch's {relative} to compare waivers: {error}"[:300]
         )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from readiness import __version__, catalogue, config, registry
-from readiness.engine import ScanRequest, assess
+from readiness.engine import ScanRequest, assess, load_catalogue
 from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
 from readiness.options import output_excludes, parse_categories
 from readiness.render import console, json_report, junit, markdown, sarif
@@ -109,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        load_catalogue()
         if args.command == "scan":
             return _scan(args)
         if args.command == "checks":

@@ -19,3 +19,7 @@ class CheckContext:
     config: Config
     # Parsed scanner output by scanner name; a missing key means the scanner did not run.
     scanner_results: Mapping[str, Any] = field(default_factory=dict)
+    # The check being run and the semgrep rules it declared (the engine sets both): reading a rule
+    # the check did not declare is a bug, and fails instead of passing on an empty list.
+    check_id: str | None = None
+    rules: frozenset[str] | None = None

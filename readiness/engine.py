@@ -6,14 +6,19 @@ never exits; the CLI and the Action decide what to do with the result.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import importlib
 import json
 import logging
+import pkgutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from readiness import __version__, answers, checkpoint, policy, redact, registry, scoring, seed
 from readiness.config import Config
@@ -22,6 +27,7 @@ from readiness.model import (
     Assessment,
     Category,
     CategoryResult,
+    CheckInfo,
     CheckResult,
     Outcome,
     QuestionAnswer,
@@ -29,9 +35,35 @@ from readiness.model import (
 )
 from readiness.registry import CheckSpec
 from readiness.repo import Recording, Repo
-from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput
+from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput, rules_root
 
 log = logging.getLogger(__name__)
+
+
+def load_catalogue() -> None:
+    """Import every check module (each registers its checks) and validate the declared semgrep
+    rules against the rule files, once. The engine owns this: the registry stays passive."""
+    global _catalogue_loaded
+    if _catalogue_loaded:
+        return
+    import readiness.checks as package
+
+    for module in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
+        importlib.import_module(module.name)
+    registry.validate_rules(rule_ids())
+    _catalogue_loaded = True
+
+
+_catalogue_loaded = False
+
+
+def rule_ids() -> set[str]:
+    """The ids of every semgrep rule shipped in readiness/rules."""
+    found: set[str] = set()
+    for path in rules_root().rglob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        found |= {str(rule["id"]) for rule in document.get("rules") or [] if isinstance(rule, dict)}
+    return found
 
 
 @dataclass(frozen=True)
@@ -52,6 +84,7 @@ CategoryCallback = Callable[[CategoryResult], None]
 
 
 def assess(request: ScanRequest, on_category: CategoryCallback | None = None) -> Assessment:
+    load_catalogue()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = request.today or started.date()
     config = request.config
@@ -162,6 +195,12 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         scanners=tuple(output.run_record() for output in outputs.values()),
         warnings=tuple(warnings),
         parse_problems=tuple(str(problem) for problem in repo.problems.values()),
+        catalogue=tuple(
+            CheckInfo(
+                s.id, s.category, s.title, s.question.text, s.severity, s.rationale, s.looks_at, s.remediation
+            )
+            for s in registry.all_checks()
+        ),
     )
 
 
@@ -239,6 +278,7 @@ def run_check(
             return CheckResult.not_assessed(f"{name}: {output.detail}")
         if name not in context.scanner_results:
             return CheckResult.not_assessed(f"scanner {name} is not configured for this scan")
+    context = dataclasses.replace(context, check_id=spec.id, rules=frozenset(spec.rules))
     try:
         result = spec.function(context)
     except Exception as error:  # a crashing check must not take the scan down, nor pass

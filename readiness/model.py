@@ -309,6 +309,20 @@ class RepoStats:
 
 
 @dataclass(frozen=True)
+class CheckInfo:
+    """What the catalogue says of a check, for outputs that describe rules (SARIF's rule table)."""
+
+    id: str
+    category: Category
+    title: str
+    question: str  # the question's text
+    severity: Severity  # the default
+    rationale: str
+    looks_at: str
+    remediation: str
+
+
+@dataclass(frozen=True)
 class Assessment:
     project: str
     root: str
@@ -322,6 +336,7 @@ class Assessment:
     scanners: tuple[ScannerRun, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     parse_problems: tuple[str, ...] = field(default=())
+    catalogue: tuple[CheckInfo, ...] = field(default=())  # every registered check, in report order
 
     def findings(self) -> list[Finding]:
         return [f for c in self.categories for f in c.findings()]

@@ -8,8 +8,6 @@ from here, so nothing is listed twice.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +39,9 @@ class CheckSpec:
     # A core check answers its question by itself: when it fails, the control the question asks
     # about is absent, whatever the question's other checks say (readiness.answers).
     core: bool = False
+    # The semgrep rule ids the check reads (its helpers' included); the registry validates them
+    # against the rule files, and facts.code.matches refuses any other.
+    rules: tuple[str, ...] = ()
     # Load tests, soak tests and chaos experiments live in test folders: for these checks a test
     # file is the subject, so findings there are neither downgraded nor set aside.
     tests_are_subject: bool = False
@@ -68,6 +69,7 @@ def check(
     remediation: str,
     example: str = "",
     scanners: tuple[str, ...] = (),
+    rules: tuple[str, ...] = (),
     core: bool = False,
     tests_are_subject: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
@@ -92,6 +94,7 @@ def check(
             example=_dedent(example),
             function=function,
             scanners=scanners,
+            rules=tuple(rules),
             core=core,
             tests_are_subject=tests_are_subject,
         )
@@ -106,23 +109,9 @@ def _dedent(text: str) -> str:
     return textwrap.dedent(text).strip()
 
 
-_loaded = False
-
-
-def _load_builtin_checks() -> None:
-    global _loaded
-    if _loaded:
-        return
-    import readiness.checks as package
-
-    for module in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + "."):
-        importlib.import_module(module.name)
-    _loaded = True
-
-
 def all_checks() -> list[CheckSpec]:
-    """Every registered check, in report order: by category (seed order), then by id."""
-    _load_builtin_checks()
+    """Every registered check, in report order: by category (seed order), then by id. The engine
+    loads the catalogue (readiness.engine.load_catalogue); the registry only keeps it."""
     order = {category: index for index, category in enumerate(Category)}
     return sorted(_REGISTRY.values(), key=lambda spec: (order[spec.category], spec.id))
 
@@ -132,7 +121,6 @@ def checks_for(category: Category) -> list[CheckSpec]:
 
 
 def get(check_id: str) -> CheckSpec:
-    _load_builtin_checks()
     try:
         return _REGISTRY[check_id]
     except KeyError:
@@ -140,5 +128,21 @@ def get(check_id: str) -> CheckSpec:
 
 
 def known_ids() -> set[str]:
-    _load_builtin_checks()
     return set(_REGISTRY)
+
+
+def validate_rules(rule_ids: set[str]) -> None:
+    """Both directions between the checks' declared semgrep rules and the rule files: a declared id
+    that no rule file defines (a typo would read an empty list and pass), and a rule no check reads."""
+    declared = {rule: spec.id for spec in _REGISTRY.values() for rule in spec.rules}
+    unknown = sorted(
+        f"{check} declares unknown rule {rule!r}" for rule, check in declared.items() if rule not in rule_ids
+    )
+    unread = sorted(f"rule {rule!r} is read by no check" for rule in rule_ids - set(declared))
+    undeclared = sorted(
+        f"{spec.id} declares rules but not the semgrep scanner"
+        for spec in _REGISTRY.values()
+        if spec.rules and "semgrep" not in spec.scanners
+    )
+    if unknown or unread or undeclared:
+        raise RegistryError("; ".join([*unknown, *unread, *undeclared]))

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from readiness.engine import load_catalogue
 from tests.scanners import offline
 from tests.scanners.osv_server import OsvServer
+
+# Every test sees the whole catalogue, as the CLI and the Action do (the registry is passive).
+load_catalogue()
 
 
 @pytest.fixture(scope="session")

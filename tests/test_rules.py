@@ -33,12 +33,52 @@ def test_there_are_rules() -> None:
     assert len(RULE_FILES) >= 2
 
 
-def test_rule_ids_are_unique_and_tied_to_semgrep_checks() -> None:
+def test_rule_ids_are_unique_and_every_one_is_read_by_a_check_that_declares_it() -> None:
     ids = [rule["id"] for rule in rules()]
     assert len(ids) == len(set(ids))
-    for rule in rules():
-        spec = registry.get(rule["metadata"]["check"])
-        assert "semgrep" in spec.scanners, f"{spec.id} reads rule {rule['id']} but does not declare semgrep"
+    registry.validate_rules(set(ids))  # both directions; raises with every mismatch named
+    declared = {rule for spec in registry.all_checks() for rule in spec.rules}
+    assert declared == set(ids)
+
+
+def test_a_typo_in_a_declared_rule_fails_instead_of_passing_the_check() -> None:
+    import dataclasses
+
+    import pytest as _pytest
+
+    spec = registry.get("reliability/graceful-shutdown")
+    typo = dataclasses.replace(spec, rules=(*spec.rules, "go-server-shutdwon"))
+    registry._REGISTRY[spec.id] = typo
+    try:
+        with _pytest.raises(registry.RegistryError, match="declares unknown rule 'go-server-shutdwon'"):
+            registry.validate_rules({rule["id"] for rule in rules()})
+    finally:
+        registry._REGISTRY[spec.id] = spec
+
+
+def test_reading_a_rule_the_check_did_not_declare_is_not_a_pass(tmp_path: Path) -> None:
+    from readiness import config as config_module
+    from readiness.context import CheckContext
+    from readiness.engine import run_check
+    from readiness.facts.code import matches
+    from readiness.model import CheckResult, Outcome
+    from readiness.repo import Repo
+
+    spec = registry.get("reliability/graceful-shutdown")
+    sneaky = dataclasses_replace(
+        spec, function=lambda ctx: CheckResult.passed(str(matches(ctx, "go-http-route")))
+    )
+    context = CheckContext(Repo(tmp_path), config_module.default("p"), {"semgrep": []})
+    with Repo(tmp_path).recording() as recording:
+        result = run_check(sneaky, context, recording, {})
+    assert result.outcome is Outcome.NOT_ASSESSED
+    assert "reads undeclared rule(s) ['go-http-route']" in result.summary
+
+
+def dataclasses_replace(spec: registry.CheckSpec, **changes: object) -> registry.CheckSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
 
 
 def test_every_rule_file_has_a_fixture() -> None:

@@ -11,12 +11,20 @@ from readiness.results import Match
 SEMGREP = "semgrep"
 
 
+class UndeclaredRule(Exception):
+    pass
+
+
 def matches(ctx: CheckContext, *rules: str, tests: bool = False) -> list[Match]:
     """Matches of the given rule ids in production code (``tests=True``: in tests, fixtures and
     examples too), in path and line order. Only call from checks that declare
     ``scanners=("semgrep",)``: the engine guarantees the scan succeeded for them."""
     found: Iterable[Match] = ctx.scanner_results.get(SEMGREP) or []
     wanted = set(rules)
+    if ctx.rules is not None and not wanted <= ctx.rules:
+        # A check reading a rule it did not declare: the registry could not validate the id, so a
+        # typo would read an empty list and pass. Fail loudly instead (the engine reports it).
+        raise UndeclaredRule(f"{ctx.check_id} reads undeclared rule(s) {sorted(wanted - ctx.rules)}")
     test_paths = tuple(ctx.config.test_paths)
     return sorted(
         (m for m in found if m.rule in wanted and (tests or is_production(m.path, test_paths))),

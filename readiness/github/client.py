@@ -68,3 +68,20 @@ def with_retries(call: Callable[[], T], attempts: int = 4) -> T:
             wait = float(retry_after) if retry_after and retry_after.isdigit() else 2.0**attempt
             time.sleep(min(wait, 120.0) * backoff_scale())
     raise AssertionError("unreachable")
+
+
+class FileMissing(Exception):
+    """The file does not exist at that ref (404)."""
+
+
+def file_at(repo: object, path: str, ref: str) -> str:
+    """A file's text at a commit, through the contents API. Raises FileMissing on 404, and any
+    other API error as it comes (callers log it and go on)."""
+    try:
+        content = repo.get_contents(path, ref=ref)  # type: ignore[attr-defined]
+    except GithubException as error:
+        if error.status == 404:
+            raise FileMissing(path) from error
+        raise
+    return str(content.decoded_content.decode("utf-8"))
+

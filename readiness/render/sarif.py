@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for code scanning: the rule table comes from the check registry.
+"""SARIF 2.1.0 for code scanning: the rule table comes from the check catalogue the assessment carries.
 
 GitHub's limits are honoured here, not hoped for: at most 25,000 results per run and a file
 well under 10 MB compressed. When trimming is needed the most severe findings are kept and a
@@ -11,9 +11,8 @@ import gzip
 import json
 from typing import Any
 
-from readiness import registry
 from readiness.fingerprint import fingerprint
-from readiness.model import Assessment, Finding, Outcome, Severity
+from readiness.model import Assessment, CheckInfo, Finding, Outcome, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
@@ -23,7 +22,7 @@ INFORMATION_URI = "https://github.com/readiness-dev/readiness"
 LEVEL = {Severity.BLOCKER: "error", Severity.RISK: "warning", Severity.RECOMMENDATION: "note"}
 
 
-def _rule(index: int, spec: registry.CheckSpec) -> dict[str, Any]:
+def _rule(index: int, spec: CheckInfo) -> dict[str, Any]:
     name = "".join(part.title() for part in spec.id.replace("/", "-").split("-"))
     return {
         "id": spec.id,
@@ -39,7 +38,7 @@ def _rule(index: int, spec: registry.CheckSpec) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVEL[spec.severity]},
         "properties": {
             "category": spec.category.value,
-            "question": spec.question.text,
+            "question": spec.question,
             "tags": ["production-readiness", spec.category.value],
         },
     }
@@ -84,7 +83,7 @@ def _result(finding: Finding, rule_index: int, fallback_uri: str) -> dict[str, A
 
 
 def to_dict(assessment: Assessment, fallback_uri: str = "README.md") -> dict[str, Any]:
-    specs = registry.all_checks()
+    specs = list(assessment.catalogue)
     index = {spec.id: i for i, spec in enumerate(specs)}
     findings = sorted(assessment.findings(), key=lambda f: -f.severity.rank)
     kept = [f for f in findings if f.check_id in index]
@@ -118,7 +117,7 @@ def to_dict(assessment: Assessment, fallback_uri: str = "README.md") -> dict[str
 
 def _document(
     assessment: Assessment,
-    specs: list[registry.CheckSpec],
+    specs: list[CheckInfo],
     results: list[dict[str, Any]],
     notifications: list[dict[str, Any]],
     omitted: int,

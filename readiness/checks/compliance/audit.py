@@ -82,6 +82,15 @@ def _surfaces(ctx: CheckContext) -> list[AdminSurface]:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-admin-group-route",
+        "go-admin-route",
+        "go-audit-call",
+        "py-admin-route",
+        "py-audit-call",
+        "py-django-admin",
+        "py-management-command",
+    ),
 )
 def audit_logging(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -78,6 +78,15 @@ def _personal_key(repo: Repo, write: RedisWrite) -> tuple[list[str], Evidence | 
         await redis.set(f"idr:ifa:{ifa}", identity, ex=30 * 24 * 3600)   # 30 days
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-redis-counter-write",
+        "go-redis-expiry",
+        "go-redis-key-write",
+        "go-redis-write-no-ttl",
+        "py-redis-expiry",
+        "py-redis-key-write",
+        "py-redis-write-no-ttl",
+    ),
 )
 def redis_retention(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

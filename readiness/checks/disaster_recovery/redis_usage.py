@@ -109,6 +109,15 @@ def _judge_cache(
         # redis.conf for a store:  appendonly yes / appendfsync everysec / maxmemory-policy noeviction
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-redis-counter-write",
+        "go-redis-expiry",
+        "go-redis-key-write",
+        "go-redis-write-no-ttl",
+        "py-redis-expiry",
+        "py-redis-key-write",
+        "py-redis-write-no-ttl",
+    ),
 )
 def redis_usage(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

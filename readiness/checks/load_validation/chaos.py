@@ -175,6 +175,12 @@ def _uses_redis(ctx: CheckContext) -> Evidence | None:
     scanners=(SEMGREP,),
     core=True,
     tests_are_subject=True,
+    rules=(
+        "go-test-redis-down",
+        "go-test-slow-upstream",
+        "py-test-redis-down",
+        "py-test-upstream-timeout",
+    ),
 )
 def chaos_tests(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -115,6 +115,13 @@ def dashboards(repo: Repo) -> list[Dashboard]:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-metric-definition",
+        "js-metric-definition",
+        "py-metric-counter",
+        "py-metric-gauge",
+        "py-metric-histogram",
+    ),
 )
 def dashboards_check(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -153,6 +153,17 @@ _STRUCTURED_HOW = {
         logger.Error("frequency cap lookup failed", "publisher_id", pub, "err", err)
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-print-log",
+        "go-print-log-in-handler",
+        "go-slog-set-default",
+        "go-structured-logger",
+        "js-console-in-handler",
+        "js-structured-logger",
+        "py-logging-config",
+        "py-print-in-handler",
+        "py-structured-logger",
+    ),
 )
 def structured_logging(ctx: CheckContext) -> CheckResult:
     services = judged(ctx.repo)
@@ -225,6 +236,17 @@ def structured_logging(ctx: CheckContext) -> CheckResult:
         next.ServeHTTP(w, r.WithContext(ctx))
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-request-id-log-field",
+        "go-request-id-source",
+        "go-serves-requests",
+        "js-request-id-log-field",
+        "js-request-id-source",
+        "js-serves-requests",
+        "py-request-id-log-field",
+        "py-request-id-source",
+        "py-serves-requests",
+    ),
 )
 def request_ids(ctx: CheckContext) -> CheckResult:
     serving = [(s, found) for s in judged(ctx.repo) if (found := facts(ctx, s, rule(s, "serves-requests")))]
@@ -412,6 +434,14 @@ def _deployed_debug(repo: Repo) -> list[Evidence]:
             value: info
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-debug-by-default",
+        "go-log-level-call",
+        "go-print-log",
+        "go-slog-set-default",
+        "py-debug-by-default",
+        "py-log-level-call",
+    ),
 )
 def log_levels(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -117,6 +117,16 @@ def coverage(ctx: CheckContext, service: Service, exposed: Evidence) -> Coverage
         inFlight := promauto.NewGauge(prometheus.GaugeOpts{Name: "bidder_in_flight_requests"})
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-metric-definition",
+        "go-metric-middleware",
+        "go-trace-instrumentation",
+        "js-metric-definition",
+        "py-metric-counter",
+        "py-metric-gauge",
+        "py-metric-histogram",
+        "py-metric-middleware",
+    ),
 )
 def sli_metrics(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

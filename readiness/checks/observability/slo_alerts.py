@@ -116,6 +116,13 @@ def _kinds(alert: Alert, names: dict[str, set[str]]) -> set[str]:
           labels: {severity: page}
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-metric-definition",
+        "py-metric-counter",
+        "py-metric-gauge",
+        "py-metric-histogram",
+        "py-metric-middleware",
+    ),
 )
 def slo_alerts(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -173,6 +173,17 @@ def _serving(ctx: CheckContext) -> list[tuple[Service, Evidence]]:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-serves-requests",
+        "go-trace-instrumentation",
+        "go-tracer-provider",
+        "js-serves-requests",
+        "js-trace-instrumentation",
+        "js-tracer-provider",
+        "py-serves-requests",
+        "py-trace-instrumentation",
+        "py-tracer-provider",
+    ),
 )
 def tracing(ctx: CheckContext) -> CheckResult:
     serving = _serving(ctx)
@@ -285,6 +296,20 @@ def propagation_of(ctx: CheckContext, found: Tracing) -> Propagation:
         ))
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-serves-requests",
+        "go-trace-instrumentation",
+        "go-trace-propagator",
+        "go-tracer-provider",
+        "js-serves-requests",
+        "js-trace-instrumentation",
+        "js-trace-propagator",
+        "js-tracer-provider",
+        "py-serves-requests",
+        "py-trace-instrumentation",
+        "py-trace-propagator",
+        "py-tracer-provider",
+    ),
 )
 def trace_propagation(ctx: CheckContext) -> CheckResult:
     traced = [found for service, _ in _serving(ctx) if (found := tracing_of(ctx, service)).providers]

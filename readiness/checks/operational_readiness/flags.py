@@ -75,6 +75,19 @@ def _about_flags(repo: Repo, path: str) -> bool:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-config-watch",
+        "go-env-read",
+        "go-flag-evaluation",
+        "go-periodic-reload",
+        "js-config-watch",
+        "js-env-read",
+        "js-flag-evaluation",
+        "py-config-watch",
+        "py-env-read",
+        "py-flag-evaluation",
+        "py-periodic-reload",
+    ),
 )
 def feature_flags(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -170,6 +183,19 @@ def _occurrences(ctx: CheckContext, key: str) -> list[Occurrence]:
         # pricing/flags.go: FloorModelEnabled bool `json:"floor_model_enabled"` (file re-read every 15 s)
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-config-watch",
+        "go-env-read",
+        "go-flag-evaluation",
+        "go-periodic-reload",
+        "js-config-watch",
+        "js-env-read",
+        "js-flag-evaluation",
+        "py-config-watch",
+        "py-env-read",
+        "py-flag-evaluation",
+        "py-periodic-reload",
+    ),
 )
 def kill_switches(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

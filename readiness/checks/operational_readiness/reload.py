@@ -74,6 +74,16 @@ def _runs(repo: Repo, service: Service, workload: K8sObject) -> bool:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-config-watch",
+        "go-env-read",
+        "go-periodic-reload",
+        "js-config-watch",
+        "js-env-read",
+        "py-config-watch",
+        "py-env-read",
+        "py-periodic-reload",
+    ),
 )
 def config_reload(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

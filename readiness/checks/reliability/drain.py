@@ -44,6 +44,12 @@ from readiness.repo import Service
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-exit-on-signal",
+        "go-http-serve",
+        "go-server-shutdown",
+        "go-termination-signal",
+    ),
 )
 def graceful_shutdown(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

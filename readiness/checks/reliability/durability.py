@@ -260,6 +260,11 @@ def _first_write(repo: Repo, goroutine: Match, writes: list[Match], writers: set
         json.NewEncoder(w).Encode(resp)
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-dependency-write",
+        "go-handler-goroutine",
+        "go-http-serve",
+    ),
 )
 def acknowledged_writes(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

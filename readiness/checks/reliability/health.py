@@ -74,6 +74,21 @@ def _health_routes(ctx: CheckContext, service: Service) -> list[Route]:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-dependency-call",
+        "go-grpc-health",
+        "go-http-handler",
+        "go-http-route",
+        "go-http-serve",
+        "js-dependency-call",
+        "js-http-route",
+        "js-listen",
+        "py-asgi-app",
+        "py-dependency-call",
+        "py-http-route",
+        "py-uvicorn-run",
+        "py-wsgi-app",
+    ),
 )
 def health_endpoint(ctx: CheckContext) -> CheckResult:
     serving = network_services(ctx)
@@ -159,6 +174,20 @@ def _liveness_only(route: Route, probes: list[Probe]) -> bool:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-dependency-call",
+        "go-http-handler",
+        "go-http-route",
+        "go-http-serve",
+        "js-dependency-call",
+        "js-http-route",
+        "js-listen",
+        "py-asgi-app",
+        "py-dependency-call",
+        "py-http-route",
+        "py-uvicorn-run",
+        "py-wsgi-app",
+    ),
 )
 def health_checks_dependencies(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -274,6 +303,15 @@ def _driver_note(dependencies: list[Evidence]) -> str:
           httpGet: {path: /readyz, port: http}   # mux.HandleFunc("GET /readyz", ...) in the service
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-dependency-call",
+        "go-http-handler",
+        "go-http-route",
+        "js-dependency-call",
+        "js-http-route",
+        "py-dependency-call",
+        "py-http-route",
+    ),
 )
 def probe_paths_exist(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -230,6 +230,11 @@ _GO_CALLEE = re.compile(r"^\s*go\s+(?:[\w.]+\.)?(\w+)\s*\(")
         }()
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-deferred-recover",
+        "go-handler-goroutine",
+        "go-http-serve",
+    ),
 )
 def goroutine_recover(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -351,6 +356,14 @@ def python_worker_limits(ctx: CheckContext) -> CheckResult:
           httpGet: {path: /readyz, port: http}  # pings Postgres and Redis
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-dependency-call",
+        "go-http-handler",
+        "go-http-route",
+        "js-dependency-call",
+        "py-dependency-call",
+        "py-http-route",
+    ),
 )
 def liveness_independent(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

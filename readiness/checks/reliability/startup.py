@@ -180,6 +180,10 @@ def _retry_evidence(repo: Repo, service: Service) -> Evidence | None:
         }, backoff.WithMaxRetries(backoff.NewExponentialBackOff(), 10))
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-exit-on-connect-error",
+        "py-exit-on-connect-error",
+    ),
 )
 def dependency_retry(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

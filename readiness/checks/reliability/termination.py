@@ -85,6 +85,13 @@ def _uvicorn_in_code(ctx: CheckContext, service: Service) -> list[tuple[Evidence
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "py-asgi-app",
+        "py-pool-create",
+        "py-shutdown-hook",
+        "py-uvicorn-graceful-timeout",
+        "py-uvicorn-run",
+    ),
 )
 def python_graceful_shutdown(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -316,6 +323,7 @@ def _backing(repo: Repo, site: Site) -> K8sObject | None:
           terminationGracePeriodSeconds: 40      # >= 5 s preStop + 25 s drain + margin
     """,
     scanners=(SEMGREP,),
+    rules=("go-shutdown-timeout",),
 )
 def termination_grace(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

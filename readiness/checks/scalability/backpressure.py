@@ -63,6 +63,13 @@ _NO_TIMEOUT = {
         resp, err := client.Do(req)
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-client-no-timeout",
+        "go-client-with-timeout",
+        "go-default-client",
+        "py-client-no-timeout",
+        "py-client-with-timeout",
+    ),
 )
 def client_timeouts(ctx: CheckContext) -> CheckResult:
     unbounded = facts(ctx, *_NO_TIMEOUT)
@@ -129,6 +136,10 @@ def _server_fields(repo: Repo, fact: Fact) -> set[str]:
         }
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-http-server-config",
+        "go-serve-without-timeouts",
+    ),
 )
 def server_timeouts(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -255,6 +266,16 @@ def _ingress_connection_limits(repo: Repo, service: Service) -> list[Evidence]:
         }
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-concurrency-limit",
+        "go-goroutine-per-request",
+        "go-network-server",
+        "go-unbounded-queue",
+        "js-concurrency-limit",
+        "js-network-server",
+        "py-concurrency-limit",
+        "py-network-server",
+    ),
 )
 def load_shedding(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -504,6 +504,13 @@ def _unmeasured(budget: Budget) -> str:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-pgxpool-max-conns",
+        "go-pgxpool-open",
+        "go-sql-max-open-conns",
+        "go-sql-open",
+        "py-db-pool",
+    ),
 )
 def db_connection_budget(ctx: CheckContext) -> CheckResult:
     pools = db_pools(ctx)
@@ -575,6 +582,13 @@ def db_connection_budget(ctx: CheckContext) -> CheckResult:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-redigo-pool",
+        "go-redigo-pool-unbounded",
+        "go-redis-client",
+        "go-redis-pool-size",
+        "py-redis-client",
+    ),
 )
 def redis_connection_budget(ctx: CheckContext) -> CheckResult:
     pools = redis_pools(ctx)

@@ -157,6 +157,16 @@ def _cite(found: list[Evidence]) -> str:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-network-server",
+        "go-rate-limit-global",
+        "go-rate-limit-per-client",
+        "js-network-server",
+        "js-rate-limit-per-client",
+        "py-network-server",
+        "py-rate-limit-global",
+        "py-rate-limit-per-client",
+    ),
 )
 def rate_limiting(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

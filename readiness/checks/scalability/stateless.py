@@ -160,6 +160,15 @@ def _shared_state(ctx: CheckContext) -> list[Failure]:
         sessions.Save(r, w) // via store
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-handler-disk-write",
+        "go-handler-map-write",
+        "go-inprocess-session-store",
+        "js-memory-session-store",
+        "py-handler-disk-write",
+        "py-handler-state-write",
+        "py-inprocess-session-store",
+    ),
 )
 def stateless(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -144,6 +144,16 @@ def _drf_default_protected(repo: Repo) -> Evidence | None:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-openrtb-handler",
+        "go-route",
+        "go-route-auth",
+        "js-route",
+        "js-route-auth",
+        "py-drf-view-unprotected",
+        "py-route",
+        "py-route-auth",
+    ),
 )
 def api_authentication(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -239,6 +249,15 @@ def _by_file(found: list[Match]) -> dict[str, list[Match]]:
         async def token(request: Request, form: OAuth2PasswordRequestForm = Depends()): ...
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-route",
+        "go-route-rate-limit",
+        "js-route",
+        "js-route-rate-limit",
+        "py-global-rate-limit",
+        "py-route",
+        "py-route-rate-limit",
+    ),
 )
 def brute_force_protection(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -328,6 +328,14 @@ def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
     """,
     scanners=(SEMGREP,),
     core=True,
+    rules=(
+        "go-secret-env-fallback",
+        "go-secret-literal",
+        "js-secret-env-fallback",
+        "js-secret-literal",
+        "py-secret-env-fallback",
+        "py-secret-literal",
+    ),
 )
 def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

@@ -98,6 +98,12 @@ def _k8s_env(objects: list[K8sObject]) -> Iterator[tuple[K8sObject, YMap, str, A
         client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-tls-insecure-opt-in",
+        "go-tls-insecure-skip-verify",
+        "js-tls-verify-disabled",
+        "py-tls-verify-disabled",
+    ),
 )
 def tls_verification(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -379,6 +385,7 @@ def _plain_http_servers(ctx: CheckContext) -> list[tuple[Service, Evidence]]:
             linkerd.io/inject: enabled
     """,
     scanners=(SEMGREP,),
+    rules=("go-http-serve",),
 )
 def plaintext_endpoints(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo

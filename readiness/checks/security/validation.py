@@ -56,6 +56,15 @@ def _owned(ctx: CheckContext, found: list[Match]) -> dict[Service | None, list[M
         if err := json.NewDecoder(r.Body).Decode(&req); err != nil { ... }
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-body-decode",
+        "go-body-decode-validated",
+        "go-body-limit",
+        "go-body-limit-middleware",
+        "go-unbounded-bind",
+        "go-unbounded-body-read",
+        "py-raw-json-validated",
+    ),
 )
 def request_size_limits(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -120,6 +129,12 @@ def request_size_limits(ctx: CheckContext) -> CheckResult:
         if err := req.Validate(); err != nil { http.Error(w, err.Error(), 400); return }
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-body-decode",
+        "go-body-decode-validated",
+        "py-raw-json-body",
+        "py-raw-json-validated",
+    ),
 )
 def input_validation(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
@@ -354,6 +369,12 @@ def _attribute(selector: str, bindings: dict[str, str]) -> tuple[str, str] | Non
         }
     """,
     scanners=(SEMGREP,),
+    rules=(
+        "go-openrtb-field-check",
+        "go-openrtb-import",
+        "go-openrtb-struct",
+        "py-openrtb-model",
+    ),
 )
 def openrtb_validation(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
