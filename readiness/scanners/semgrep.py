@@ -5,11 +5,13 @@ Offline by construction: local rule files only, metrics and version checks off.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+
+import yaml
 
 from readiness.repo import Repo
 from readiness.results import Match
@@ -53,7 +55,7 @@ class Semgrep(Scanner):
             *files,
         ]
         completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name=self.name)
-        matches, errors = parse(completed.stdout)
+        matches, errors = parse(completed.stdout, message_templates(self.rules))
         if completed.returncode not in (0, 1):
             reason = errors[0] if errors else process.last_line(completed.stderr)
             raise ScannerError(f"semgrep exited with {completed.returncode}: {reason}")
@@ -63,18 +65,53 @@ class Semgrep(Scanner):
         return matches, summary
 
 
-def _captures(metavars: Any) -> dict[str, str]:
-    """Each metavariable's source text as semgrep bound it (`$PATH` → `"/readyz"`)."""
-    if not isinstance(metavars, dict):
+_METAVARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
+
+
+def message_templates(rules: Path) -> dict[str, str]:
+    """Each rule's message as written (`route $PATH handled by $H`), by rule id."""
+    found: dict[str, str] = {}
+    for path in sorted(rules.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for rule in document.get("rules") or []:
+            if isinstance(rule, dict) and isinstance(rule.get("message"), str):
+                found[str(rule["id"])] = rule["message"]
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    names = tuple(_METAVARIABLE.findall(template))
+    pieces = _METAVARIABLE.split(template.strip())
+    groups = [f"(?P<g{index}>.*?)" for index in range(len(names))] + [""]
+    regex = "".join(re.escape(piece) + group for piece, group in zip(pieces, groups, strict=True))
+    return re.compile("^" + regex + "$", re.S), names
+
+
+def captures_from(template: str | None, message: str) -> dict[str, str]:
+    """What the metavariables captured, read back from the message semgrep interpolated.
+
+    Semgrep's open-source engine no longer reports metavariable bindings in its JSON (they need
+    the Pro engine); the message, written with the metavariables in it, is the one channel left.
+    Decoding it here, once, against the rule's own template, is what lets the checks read
+    captures by name instead of each parsing message strings its own way. A metavariable that
+    appears twice in a template must bind the same text; a message that does not fit its template
+    (a captured value that contains the template's own words) yields no captures."""
+    if not template or "$" not in template:
         return {}
-    return {
-        str(name): str(value["abstract_content"])
-        for name, value in metavars.items()
-        if isinstance(value, dict) and isinstance(value.get("abstract_content"), str)
-    }
+    pattern, names = _template_pattern(template)
+    found = pattern.match(message.strip())
+    if found is None:
+        return {}
+    values: dict[str, str] = {}
+    for index, name in enumerate(names):
+        value = found.group(f"g{index}")
+        if values.setdefault(name, value) != value:
+            return {}
+    return values
 
 
-def parse(stdout: str) -> tuple[list[Match], list[str]]:
+def parse(stdout: str, templates: Mapping[str, str] | None = None) -> tuple[list[Match], list[str]]:
     """Semgrep's JSON output → matches and per-target error summaries. Garbage raises ScannerError."""
     try:
         data = json.loads(stdout)
@@ -104,7 +141,10 @@ def parse(stdout: str) -> tuple[list[Match], list[str]]:
                     end_line=int(result["end"]["line"]),
                     message=str(result.get("extra", {}).get("message", "")),
                     metadata=dict(result.get("extra", {}).get("metadata") or {}),
-                    captures=_captures(result.get("extra", {}).get("metavars")),
+                    captures=captures_from(
+                        (templates or {}).get(str(result["check_id"]).rsplit(".", 1)[-1]),
+                        str(result.get("extra", {}).get("message", "")),
+                    ),
                 )
             )
         except (KeyError, TypeError, ValueError):

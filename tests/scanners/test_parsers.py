@@ -362,21 +362,53 @@ def test_semgrep_matches_carry_what_the_metavariables_captured() -> None:
                 "path": "main.go",
                 "start": {"line": 12},
                 "end": {"line": 12},
-                "extra": {
-                    "message": "route /readyz handled by s.ready",
-                    "metadata": {},
-                    "metavars": {
-                        "$PATH": {"abstract_content": "/readyz", "start": {"line": 12}},
-                        "$H": {"abstract_content": "s.ready"},
-                        "$BROKEN": "not a binding",
-                    },
-                },
-            }
+                "extra": {"message": "route /readyz handled by s.ready", "metadata": {}},
+            },
+            {
+                "check_id": "readiness.rules.reliability.untemplated",
+                "path": "main.go",
+                "start": {"line": 14},
+                "end": {"line": 14},
+                "extra": {"message": "no metavariables here", "metadata": {}},
+            },
         ],
         "errors": [],
     }
-    (match,), errors = semgrep.parse(json.dumps(output))
+    templates = {"go-http-route": "route $PATH handled by $H", "untemplated": "plain prose"}
+    (route, plain), errors = semgrep.parse(json.dumps(output), templates)
     assert errors == []
-    assert match.rule == "go-http-route"
-    assert match.captures == {"$PATH": "/readyz", "$H": "s.ready"}
-    assert match.capture("PATH") == "/readyz" and match.capture("$H") == "s.ready"
+    assert route.rule == "go-http-route"
+    assert route.captures == {"$PATH": "/readyz", "$H": "s.ready"}
+    assert route.capture("PATH") == "/readyz" and route.capture("$H") == "s.ready"
+    assert plain.captures == {}
+
+
+def test_semgrep_captures_are_decoded_only_when_the_message_fits_its_template() -> None:
+    from readiness.scanners.semgrep import captures_from
+
+    assert captures_from("pool size $N for $NAME", "pool size 40 for orders") == {
+        "$N": "40",
+        "$NAME": "orders",
+    }
+    # A metavariable used twice must bind the same text both times.
+    assert captures_from("$X equals $X", "a equals a") == {"$X": "a"}
+    assert captures_from("$X equals $X", "a equals b") == {}
+    # A message that does not fit (the rule was edited, or semgrep could not interpolate).
+    assert captures_from("route $PATH handled by $H", "something else entirely") == {}
+    assert captures_from(None, "route / handled by h") == {}
+
+
+def test_semgrep_message_templates_are_read_from_the_rule_files(tmp_path: Path) -> None:
+    from readiness.scanners.semgrep import message_templates
+
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "rules.yaml").write_text(
+        "rules:\n"
+        "  - id: pool-size\n"
+        "    message: pool size $N\n"
+        "    languages: [go]\n"
+        "    severity: INFO\n"
+        "    pattern: pool($N)\n",
+        encoding="utf-8",
+    )
+    assert message_templates(tmp_path) == {"pool-size": "pool size $N"}
