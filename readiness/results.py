@@ -25,9 +25,10 @@ class Match:
     metadata: dict[str, Any]
     captures: Mapping[str, str] = field(default_factory=dict)
 
-    def capture(self, name: str) -> str | None:
-        """A metavariable's source text, ``name`` with or without its ``$``."""
-        return self.captures.get(name if name.startswith("$") else "$" + name)
+    def capture(self, name: str) -> str:
+        """A metavariable's source text, ``name`` with or without its ``$``; empty when the rule
+        captured nothing under that name (a message that did not fit its template)."""
+        return self.captures.get(name if name.startswith("$") else "$" + name, "").strip()
 
 
 # Advisory severity bands (CVSS qualitative ratings, and the GHSA words some advisories carry).

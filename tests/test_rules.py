@@ -4,6 +4,7 @@ each tied to a registered check that declares it needs semgrep."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -109,3 +110,27 @@ def test_semgrep_test_passes_on_every_fixture() -> None:
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "All tests passed" in completed.stdout + completed.stderr
+
+
+@pytest.mark.slow
+def test_every_metavariable_in_a_message_is_captured_on_the_rules_own_fixtures(tmp_path: Path) -> None:
+    """The checks read captures by name; a message whose template no longer decodes (an edited
+    rule, a metavariable semgrep leaves unbound) would hand them nothing, silently."""
+    from readiness.repo import Repo
+    from readiness.scanners.semgrep import Semgrep, message_templates
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(rules_root(), fixtures, ignore=shutil.ignore_patterns("*.yaml"))
+    output = Semgrep().run(Repo(fixtures), timeout=600)
+    assert output.ok, output.detail
+    templates = message_templates(rules_root())
+    templated = {rule for rule, template in templates.items() if "$" in template}
+    seen: set[str] = set()
+    for match in output.data:
+        if match.rule not in templated:
+            continue
+        seen.add(match.rule)
+        wanted = set(re.findall(r"\$[A-Z_][A-Z0-9_]*", templates[match.rule]))
+        assert set(match.captures) == wanted, f"{match.rule} at {match.path}:{match.line}: {match.message!r}"
+        assert all(value and not value.startswith("$") for value in match.captures.values()), match
+    assert seen == templated, f"templated rules with no match on their fixtures: {sorted(templated - seen)}"

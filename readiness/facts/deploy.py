@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from readiness.facts.images import short_name
 from readiness.facts.production import is_production
 from readiness.parsers.yaml_lines import YMap
-from readiness.repo import K8sObject, Repo
+from readiness.repo import K8sObject, Repo, Service
 
 SERVING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Rollout"})
+# Kinds whose manifest sets how many pods run (a DaemonSet runs one per node instead).
+REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "Rollout", "ReplicaSet"})
 
 
 @dataclass(frozen=True)
@@ -70,32 +73,75 @@ def serving_containers(repo: Repo, workload: K8sObject) -> list[YMap]:
     return []
 
 
+def _metadata(node: object) -> YMap:
+    metadata = node.get("metadata") if isinstance(node, dict) else None
+    return metadata if isinstance(metadata, YMap) else YMap()
+
+
 def pod_labels(workload: K8sObject) -> dict[str, str]:
-    if workload.kind == "Pod":
-        metadata = workload.body.get("metadata")
-    else:
-        spec = workload.body.get("spec")
-        template = spec.get("template") if isinstance(spec, YMap) else None
-        metadata = template.get("metadata") if isinstance(template, YMap) else None
-    labels = metadata.get("labels") if isinstance(metadata, YMap) else None
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, YMap) else {}
+    """The labels of the pods a workload creates (a CronJob's through its job template)."""
+    spec = workload.body.get("spec")
+    spec = spec if isinstance(spec, YMap) else YMap()
+    if workload.kind == "CronJob":
+        job = spec.get("jobTemplate")
+        job_spec = job.get("spec") if isinstance(job, YMap) else None
+        spec = job_spec if isinstance(job_spec, YMap) else YMap()
+    template = spec.get("template") if workload.kind != "Pod" else workload.body
+    labels = _metadata(template).get("labels")
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+
+def selecting_services(repo: Repo, workload: K8sObject) -> list[K8sObject]:
+    """Kubernetes Services whose selector picks the workload's pods."""
+    labels = pod_labels(workload)
+    found = []
+    for obj in repo.k8s_objects():
+        spec = obj.body.get("spec") if obj.kind == "Service" else None
+        selector = spec.get("selector") if isinstance(spec, YMap) else None
+        if isinstance(selector, dict) and selector:
+            wanted = {str(k): str(v) for k, v in selector.items()}
+            if wanted.items() <= labels.items():
+                found.append(obj)
+    return found
 
 
 def backing_service(repo: Repo, workload: K8sObject) -> K8sObject | None:
-    """The Kubernetes Service whose selector picks the workload's pods, if any."""
-    labels = pod_labels(workload)
-    if not labels:
-        return None
-    for obj in repo.k8s_objects():
-        spec = obj.body.get("spec")
-        selector = spec.get("selector") if obj.kind == "Service" and isinstance(spec, YMap) else None
-        if (
-            isinstance(selector, YMap)
-            and selector
-            and all(labels.get(str(k)) == str(v) for k, v in selector.items())
-        ):
-            return obj
+    """The first Kubernetes Service whose selector picks the workload's pods, if any."""
+    return next(iter(selecting_services(repo, workload)), None)
+
+
+# ---- which workload runs which service ---------------------------------------------------------
+# One rule for every category: a workload runs a service (a source directory) when it, one of
+# its containers, or one of its containers' images is named like the directory. Names are
+# compared case-insensitively, images by their last path segment without tag or digest.
+
+
+def why_it_runs(service: Service, image: str, container_name: str, owner_name: str) -> str | None:
+    """Why a container (of a workload or a compose service) runs the service, or None."""
+    wanted = service.name.lower()
+    if image and short_name(image) == wanted:
+        return f"its image {image} is named like the directory {service.path}/"
+    if container_name.lower() == wanted:
+        return f"its container is named like the directory {service.path}/"
+    if owner_name.lower() == wanted:
+        return f"it is named like the directory {service.path}/"
     return None
+
+
+def runs(service: Service, workload: K8sObject) -> bool:
+    return (
+        any(
+            why_it_runs(service, str(c.get("image", "")), str(c.get("name", "")), workload.name)
+            for c in workload.containers()
+        )
+        or workload.name.lower() == service.name.lower()
+    )
+
+
+def workloads_of(repo: Repo, service: Service, kinds: Iterable[str] = SERVING_KINDS) -> list[K8sObject]:
+    """The workloads of these kinds that run the service, every copy of each (see ``runs``)."""
+    wanted = frozenset(kinds)
+    return [w for w in repo.workloads() if w.kind in wanted and runs(service, w)]
 
 
 def selected_by_service(repo: Repo, workload: K8sObject) -> bool:

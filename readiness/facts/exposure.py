@@ -9,9 +9,9 @@ plaintext-endpoints check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
+from readiness.facts.deploy import pod_labels, selecting_services, workloads_of
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
@@ -74,32 +74,6 @@ def _metadata(node: Any) -> YMap:
     return metadata if isinstance(metadata, YMap) else YMap()
 
 
-def pod_labels(workload: K8sObject) -> dict[str, str]:
-    spec = _spec(workload)
-    if workload.kind == "CronJob":
-        job = spec.get("jobTemplate")
-        job_spec = job.get("spec") if isinstance(job, YMap) else None
-        spec = job_spec if isinstance(job_spec, YMap) else YMap()
-    template = spec.get("template") if workload.kind != "Pod" else workload.body
-    labels = _metadata(template).get("labels")
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
-
-
-def _image_name(image: Any) -> str:
-    """`registry.example/team/bidder:1.2@sha256:..` → `bidder`."""
-    return PurePosixPath(str(image).split("@", 1)[0]).name.split(":", 1)[0]
-
-
-def workloads_of(repo: Repo, service: Service) -> list[K8sObject]:
-    """Workloads that run the service: named after it, or running an image named after it."""
-    return [
-        w
-        for w in repo.workloads()
-        if w.name == service.name
-        or any(_image_name(c.get("image", "")) == service.name for c in w.containers())
-    ]
-
-
 def backends(ingress: K8sObject) -> set[str]:
     """Names of the Services an Ingress or a Gateway API route sends traffic to."""
     names: set[str] = set()
@@ -144,19 +118,6 @@ def exposure(repo: Repo, service: Service) -> Exposure:
     names = {s.name for s in selected}
     routes = [obj for obj in objects if obj.kind in ROUTE_KINDS and backends(obj) & names]
     return Exposure(tuple(workloads), tuple(selected), tuple(routes))
-
-
-def selecting_services(repo: Repo, workload: K8sObject) -> list[K8sObject]:
-    """Kubernetes Services whose selector picks the workload's pods."""
-    labels = pod_labels(workload)
-    found = []
-    for obj in repo.k8s_objects():
-        selector = _spec(obj).get("selector") if obj.kind == "Service" else None
-        if isinstance(selector, dict) and selector:
-            wanted = {str(k): str(v) for k, v in selector.items()}
-            if wanted.items() <= labels.items():
-                found.append(obj)
-    return found
 
 
 def routes_to(repo: Repo, workloads: list[K8sObject]) -> list[K8sObject]:

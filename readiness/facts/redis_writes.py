@@ -73,7 +73,8 @@ def redis_writes(ctx: CheckContext) -> list[RedisWrite]:
     go_packages: dict[str, str] = {}
     facts: list[tuple[Match, str, str, str]] = []
     for match in matches(ctx, *NO_TTL_RULES, *KEY_WRITE_RULES, *EXPIRY_RULES):
-        command, key, function = _parts(match.message)
+        command, function = match.capture("$CMD"), match.capture("$F")
+        key = " ".join(match.capture("$K").split())
         if (
             not is_test_path(ctx.config, match.path)
             and _uses_redis(repo, match.path, go_packages)
@@ -91,10 +92,3 @@ def redis_writes(ctx: CheckContext) -> list[RedisWrite]:
             expires = True
         writes.append(RedisWrite(match.path, match.line, key, function, expires))
     return writes
-
-
-def _parts(message: str) -> tuple[str, str, str]:
-    """ "command|key|function" (a key expression may itself hold "|")."""
-    command, _, rest = message.partition("|")
-    key, _, function = rest.rpartition("|")
-    return command, " ".join(key.split()), function

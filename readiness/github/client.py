@@ -84,4 +84,3 @@ def file_at(repo: object, path: str, ref: str) -> str:
             raise FileMissing(path) from error
         raise
     return str(content.decoded_content.decode("utf-8"))
-

@@ -36,14 +36,15 @@ def _surfaces(ctx: CheckContext) -> list[AdminSurface]:
     for match in matches(ctx, *_GO_ROUTES, "py-admin-route", "py-management-command"):
         if is_test_path(ctx.config, match.path):
             continue
-        left, _, handler = match.message.rpartition("|")
+        handler = match.capture("$H") or match.capture("$F")
         if match.rule == "go-admin-group-route":
-            prefix, _, sub = left.partition("|")
-            what = f"route {prefix.strip(chr(34))}{sub.strip(chr(34) + chr(96))}"
+            sub = match.capture("$SUB").strip('"`')
+            what = f"route {match.capture('$PATH')}{sub}"
         elif match.rule == "py-management-command":
-            what = f"management command {left}"
+            # A command's entry point is its handle() method.
+            what, handler = f"management command {match.capture('$C')}", "handle"
         else:
-            what = f"route {left}"
+            what = f"route {match.capture('$PATH')}"
         names = tuple(_IDENTIFIER.findall(handler))
         found.append(AdminSurface(match.path, match.line, what, names, "audit" in handler.lower()))
     return found
@@ -102,7 +103,7 @@ def audit_logging(ctx: CheckContext) -> CheckResult:
         )
     audited: dict[str, set[str]] = {}
     for fact in matches(ctx, "go-audit-call", "py-audit-call"):
-        audited.setdefault(_unit(fact.path), set()).add(fact.message)
+        audited.setdefault(_unit(fact.path), set()).add(fact.capture("$F"))
     failures: list[Failure] = []
     evidence = [
         repo.evidence(m.path, m.line, note="Django admin: changes recorded in django_admin_log")

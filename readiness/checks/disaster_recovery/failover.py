@@ -10,6 +10,7 @@ from readiness import seed
 from readiness.context import CheckContext
 from readiness.facts import deploy
 from readiness.facts.datastores import is_datastore
+from readiness.facts.deploy import REPLICATED_KINDS
 from readiness.facts.documents import (
     DocMatch,
     as_list,
@@ -24,7 +25,6 @@ from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
 from readiness.repo import K8sObject, Repo
 
-_SERVING_KINDS = ("Deployment", "StatefulSet", "Rollout")
 _ZONE_KEYS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 _HOST_KEY = "kubernetes.io/hostname"
 _STRATEGY = re.compile(
@@ -147,7 +147,7 @@ def _spread(repo: Repo, workload: K8sObject) -> tuple[str | None, Evidence | Non
 def _datastores(repo: Repo, autoscaled: dict[tuple[str, str], int]) -> list[Datastore]:
     found: list[Datastore] = []
     for workload in repo.workloads():
-        if workload.kind not in _SERVING_KINDS or not is_datastore(workload):
+        if workload.kind not in REPLICATED_KINDS or not is_datastore(workload):
             continue
         images = [str(c.get("image", "")) for c in workload.containers()]
         family = next((f for f in map(_family, images) if f != "other"), "other")
@@ -293,7 +293,7 @@ def _plan_for(repo: Repo, plans: list[DocMatch], store: Datastore) -> Evidence |
 def failover(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     autoscaled = _min_replicas(repo)
-    workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS]
+    workloads = [w for w in repo.workloads() if w.kind in REPLICATED_KINDS]
     stores = _datastores(repo, autoscaled)
     if not workloads and not stores:
         return CheckResult.not_applicable(

@@ -7,6 +7,7 @@ import re
 
 from readiness import seed
 from readiness.context import CheckContext
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.facts.documents import find_documents, missing_document, workflow_jobs
 from readiness.facts.production import is_production
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
@@ -14,7 +15,6 @@ from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
 from readiness.repo import K8sObject, Repo
 
-_SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 _ROLLBACK_SUBJECT = re.compile(r"\b(roll ?backs?|rolling back|revert(ing)? (a )?(bad )?deploy(ment)?s?)\b")
 # Commented-out commands don't roll anything back.
 _ROLLBACK_COMMAND = re.compile(
@@ -59,7 +59,7 @@ _DEPLOY_COMMAND = re.compile(
 )
 def rollback(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS and is_production(w.path)]
+    workloads = [w for w in repo.workloads() if w.kind in SERVING_KINDS and is_production(w.path)]
     jobs = workflow_jobs(repo)
     deploy_jobs = [
         job

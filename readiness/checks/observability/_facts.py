@@ -13,7 +13,7 @@ from readiness.facts.code import matches
 from readiness.facts.production import by_convention_not_production as is_test_or_vendored
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap
-from readiness.repo import K8sObject, Repo, Service
+from readiness.repo import Repo, Service
 from readiness.results import Match
 
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -23,7 +23,6 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
 }
 # Rule-id prefix of each language's semgrep rules.
 RULE_PREFIX = {"go": "go", "python": "py", "node": "js"}
-SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 
 
 def is_test(path: str) -> bool:
@@ -146,7 +145,7 @@ def _joined(*parts: str) -> str:
 
 def _go_metric(repo: Repo, match: Match) -> Metric:
     text = call_text(repo, match)
-    kind = re.sub(r"^New|Vec$|Func$", "", match.message.strip()).lower()
+    kind = re.sub(r"^New|Vec$|Func$", "", match.capture("$CTOR")).lower()
 
     def field(name: str) -> str:
         found = re.search(_GO_FIELD.format(name), text)
@@ -181,7 +180,7 @@ def _js_metric(repo: Repo, match: Match) -> Metric:
     labels = _JS_LABELS.search(text)
     names = frozenset(_QUOTED.findall(labels.group(1))) if labels else frozenset()
     name = found.group(1) if found else ""
-    return Metric(match.path, match.line, match.message.strip().lower(), name, names)
+    return Metric(match.path, match.line, (match.capture("$KIND")).lower(), name, names)
 
 
 def metrics_of(ctx: CheckContext, service: Service) -> list[Metric]:
@@ -198,28 +197,6 @@ def metrics_of(ctx: CheckContext, service: Service) -> list[Metric]:
 
 
 # ---- where a service runs ----------------------------------------------------------------------
-def _image_name(image: str) -> str:
-    """`registry.example.com/team/pricing:2.3.1@sha256:...` -> `pricing`."""
-    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
-    return last.split(":", 1)[0]
-
-
-def workloads_of(repo: Repo, service: Service) -> list[K8sObject]:
-    """The serving Kubernetes workloads that run the service: named after it, or running a
-    container named after it or an image named after it."""
-    found = []
-    for workload in repo.workloads():
-        if workload.kind not in SERVING_KINDS:
-            continue
-        names = {workload.name}
-        for container in workload.containers():
-            names.add(str(container.get("name", "")))
-            names.add(_image_name(str(container.get("image", ""))))
-        if service.name in names:
-            found.append(workload)
-    return found
-
-
 def compose_services_of(repo: Repo, service: Service) -> list[tuple[str, YMap]]:
     """(compose file, compose service) pairs whose build context is the service's directory."""
     found = []

@@ -8,10 +8,10 @@ import re
 from readiness import seed
 from readiness.checks.observability._rules import Alert, alerts
 from readiness.context import CheckContext
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 
-_SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 _ZERO_DURATION = re.compile(r"(0+(ms|s|m|h|d|w|y)?)+")
 # `.../<repo>/blob/<ref>/<path>` on GitHub, `.../<repo>/-/blob/<ref>/<path>` on GitLab.
 _REPO_LINK = re.compile(r"/([^/]+?)(?:\.git)?/(?:-/)?(?:blob|tree)/[^/]+/([^?#]+)")
@@ -58,7 +58,7 @@ def alert_rules(ctx: CheckContext) -> CheckResult:
             f"{len(found)} alerting rule(s): {names}", *(repo.evidence(a.path, a.line) for a in found)
         )
     deployables = (
-        len([w for w in repo.workloads() if w.kind in _SERVING_KINDS])
+        len([w for w in repo.workloads() if w.kind in SERVING_KINDS])
         + sum(len(compose.services) for compose in repo.compose_files())
         + len(repo.services())
     )

@@ -99,7 +99,7 @@ def _unstructured(ctx: CheckContext, service: Service, rule_id: str) -> list[Mat
     routed = bool(facts(ctx, service, "go-slog-set-default"))
     kept = []
     for match in found:
-        package = go_imports(ctx.repo.text(match.path)).get(match.message.split(".", 1)[0])
+        package = go_imports(ctx.repo.text(match.path)).get(match.capture("$PKG"))
         if package == "fmt" or (package == "log" and not routed):
             kept.append(match)
     return kept
@@ -292,9 +292,9 @@ _LEVEL_NAMES = {"warning": "warn", "exception": "error", "critical": "error", "f
 _PRINTS = {"go": "go-print-log"}
 
 
-def _level(message: str) -> str:
+def _level(call: str) -> str:
     """`Infof`, `InfoContext`, `infow` -> `info`; `warning` -> `warn`; `exception` -> `error`."""
-    base = re.sub(r"(Context|[fw])$", "", message.strip()).lower()
+    base = re.sub(r"(Context|[fw])$", "", call).lower()
     return _LEVEL_NAMES.get(base, base)
 
 
@@ -465,7 +465,7 @@ def log_levels(ctx: CheckContext) -> CheckResult:
             calls = facts(ctx, service, rule(service, "log-level-call"))
         else:
             calls = []
-        levels = Counter(_level(call.message) for call in calls)
+        levels = Counter(_level(call.capture("$LEVEL")) for call in calls)
         prints = _unstructured(ctx, service, _PRINTS[service.language]) if service.language in _PRINTS else []
         if len(calls) >= _MIN_CALLS and len(levels) == 1:
             (only,) = levels

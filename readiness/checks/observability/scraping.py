@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from readiness import seed
-from readiness.checks.observability._facts import exposition, judged, label, workloads_of
+from readiness.checks.observability._facts import exposition, judged, label
 from readiness.context import CheckContext
+from readiness.facts.deploy import workloads_of
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

@@ -25,7 +25,7 @@ from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service
 
-# Library middleware and collectors (the message of the go-metric-middleware match) by what they give.
+# Library middleware and collectors (the $FN a go-metric-middleware match captures) by what they give.
 _GO_MIDDLEWARE = {
     "InstrumentHandlerDuration": {LATENCY},
     "InstrumentHandlerCounter": {ERRORS},
@@ -62,13 +62,13 @@ def coverage(ctx: CheckContext, service: Service, exposed: Evidence) -> Coverage
             result.add(sli, repo.evidence(metric.path, metric.line))
     if service.language == "go":
         for match in facts(ctx, service, "go-metric-middleware"):
-            for sli in _GO_MIDDLEWARE.get(match.message.strip(), set()):
+            for sli in _GO_MIDDLEWARE.get(match.capture("$FN"), set()):
                 result.add(sli, repo.evidence(match.path, match.line))
         # otelhttp/otelgrpc record request duration with the status code when the service exports
         # OpenTelemetry metrics (its exposition is an OTel exporter, not promhttp).
         if "opentelemetry" in (exposed.snippet or ""):
             for match in facts(ctx, service, "go-trace-instrumentation"):
-                if _OTEL_SERVER.match(match.message.strip()):
+                if _OTEL_SERVER.match(f"{match.capture('$PKG')}.{match.capture('$FN')}"):
                     result.add(LATENCY, repo.evidence(match.path, match.line))
                     result.add(ERRORS, repo.evidence(match.path, match.line))
     if service.language == "python":

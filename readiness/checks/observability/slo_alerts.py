@@ -18,11 +18,11 @@ from readiness.checks.observability._facts import (
     label,
     metric_slis,
     metrics_of,
-    workloads_of,
 )
 from readiness.checks.observability._rules import Alert, alerts
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.deploy import workloads_of
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Service

@@ -16,10 +16,10 @@ from readiness.checks.observability._facts import (
     judged,
     label,
     rule,
-    workloads_of,
 )
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.deploy import workloads_of
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check

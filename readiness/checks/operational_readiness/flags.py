@@ -22,6 +22,7 @@ from readiness.facts.documents import containers, unquote
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo
+from readiness.results import Match
 
 _FLAG_FILE = re.compile(r"(flag|feature|toggle|switch)", re.I)
 _FLAG_TYPE = re.compile(
@@ -100,7 +101,7 @@ def feature_flags(ctx: CheckContext) -> CheckResult:
         if _about_flags(repo, m.path)
     ][:3]
     found += [
-        repo.evidence(m.path, m.line, note=f"flag {unquote(m.message)!r} evaluated per call")
+        repo.evidence(m.path, m.line, note=f"flag {_key(m)!r} evaluated per call")
         for m in facts(ctx, *FLAG_RULES)
     ][:3]
     if found:
@@ -108,11 +109,16 @@ def feature_flags(ctx: CheckContext) -> CheckResult:
     toggles = [
         repo.evidence(m.path, m.line, note="a switch read once, from the environment")
         for m in facts(ctx, *ENV_RULES)
-        if _TOGGLE_NAME.search(unquote(m.message))
+        if _TOGGLE_NAME.search(_key(m))
     ]
     absent = Evidence.absent(f"no flag SDK ({_SDK_NAMES}) and no flag file or store re-read at run time")
     message = "no feature flag system: switching a feature off means changing code or config and redeploying"
     return CheckResult.failed([Failure(message, (*toggles[:3], absent))])
+
+
+def _key(match: Match) -> str:
+    """The flag or variable name a rule captured, without a string literal's quotes."""
+    return unquote(match.capture("$KEY"))
 
 
 def _normal(text: str) -> str:
@@ -131,7 +137,7 @@ def _occurrences(ctx: CheckContext, key: str) -> list[Occurrence]:
     (`IDREnabled`, `idr_enabled`), compared without case and separators."""
     repo = ctx.repo
     target = _normal(key)
-    sdk = {(m.path, m.line) for m in facts(ctx, *FLAG_RULES) if _normal(unquote(m.message)) == target}
+    sdk = {(m.path, m.line) for m in facts(ctx, *FLAG_RULES) if _normal(_key(m)) == target}
     env = {(m.path, m.line) for m in facts(ctx, *ENV_RULES)}
     found: list[Occurrence] = []
     for path in code_paths(ctx):

@@ -121,7 +121,8 @@ def config_reload(ctx: CheckContext) -> CheckResult:
         elif own_env:
             restart.append(service.name)
             # Only literal names are worth listing: `os.Getenv(key)` inside a helper names nothing.
-            keys = sorted({unquote(m.message) for m in own_env if m.message[:1] in "\"'`"})
+            literal = [key for m in own_env if (key := m.capture("$KEY"))[:1] in "\"'`"]
+            keys = sorted({unquote(key) for key in literal})
             shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
             message = (
                 f"service {service.name!r} reads its configuration from the environment"

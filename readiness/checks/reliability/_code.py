@@ -68,7 +68,6 @@ def evidence(repo: Repo, match: Match, note: str | None = None) -> Evidence:
 # ---- routes -----------------------------------------------------------------------------------
 
 _ROUTE_RULES = {"go": "go-http-route", "python": "py-http-route", "node": "js-http-route"}
-_ROUTE_MESSAGE = re.compile(r"^route (?P<path>.*?) handled by (?P<handler>.*)$", re.DOTALL)
 _METHOD_PREFIX = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s+")
 _PARAMETER = re.compile(r"\{[^}/]*\}|<[^>/]*>|:\w+|\(\?P<\w+>[^)]*\)")
 _CALLEE = re.compile(r"([A-Za-z_]\w*)\s*\(")
@@ -148,8 +147,7 @@ class Route:
         return self.path != "/" and wanted.endswith(self.path)
 
     def registration_path_raw(self) -> str:
-        found = _ROUTE_MESSAGE.match(self.registration.message)
-        return found.group("path") if found else self.path
+        return self.registration.capture("$PATH") or self.path
 
 
 _FACTORY_CALL = re.compile(r"\b[A-Za-z_][\w.]*\((?P<arguments>[^()]*)\)\s*$")
@@ -164,10 +162,6 @@ def _source(repo: Repo, match: Match) -> str:
     return "\n".join(lines[match.line - 1 : match.end_line])
 
 
-def _function_name(message: str) -> str:
-    return message.split(" ", 1)[0]
-
-
 def routes(ctx: CheckContext, service: Service) -> list[Route]:
     """The service's routes registered with a literal path, with what their handlers reach."""
     rule = _ROUTE_RULES.get(service.language)
@@ -175,14 +169,14 @@ def routes(ctx: CheckContext, service: Service) -> list[Route]:
         return []
     repo = ctx.repo
     calls = facts(ctx, service, "go-dependency-call", "py-dependency-call", "js-dependency-call")
-    # Functions that call a dependency directly, by name (the rules name the enclosing function).
+    # Functions that call a dependency directly, by name (the rules capture the enclosing function).
     reaching: dict[str, Match] = {}
     for call in calls:
-        if call.message.endswith(" reaches a dependency"):
-            reaching.setdefault(_function_name(call.message), call)
+        if function := call.capture("$F"):
+            reaching.setdefault(function, call)
     handlers: dict[str, Match] = {}
     for fact in facts(ctx, service, "go-http-handler"):
-        handlers.setdefault(fact.message.removeprefix("handler "), fact)
+        handlers.setdefault(fact.capture("$H"), fact)
 
     def reached_from(body: Match) -> Match | None:
         direct = [call for call in calls if within(call, body)]
@@ -199,10 +193,9 @@ def routes(ctx: CheckContext, service: Service) -> list[Route]:
 
     found: list[Route] = []
     for registration in facts(ctx, service, rule):
-        parsed = _ROUTE_MESSAGE.match(registration.message)
-        if parsed is None:
+        path, handler = registration.capture("$PATH"), registration.capture("$H")
+        if path is None:
             continue
-        handler = parsed.group("handler").strip()
         # A function literal anywhere in the handler (`http.HandlerFunc(func(w, r) {...})`, an
         # arrow function) lies inside the registration's span.
         inline = bool(re.search(r"\bfunc\s*\(|\bfunction\b|=>|^async\b", handler))
@@ -229,9 +222,7 @@ def routes(ctx: CheckContext, service: Service) -> list[Route]:
                         reaches = registration
                     else:
                         site = registration
-        found.append(
-            Route(service, normalise_path(parsed.group("path")), registration, handler, site, reaches)
-        )
+        found.append(Route(service, normalise_path(path), registration, handler, site, reaches))
     return found
 
 

@@ -10,12 +10,12 @@ import posixpath
 import re
 import shlex
 import tomllib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from readiness.facts import compose as stacks
-from readiness.facts import deploy
 from readiness.facts.images import image_name
 from readiness.facts.production import is_production
 from readiness.model import Evidence
@@ -24,7 +24,6 @@ from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
 
 # Workloads that run for long and serve; Jobs and CronJobs run to completion.
-SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[^\s'\"]*)")
 
@@ -98,7 +97,7 @@ class Site:
         return found
 
 
-def k8s_sites(repo: Repo, kinds: set[str] | None = None) -> list[Site]:
+def k8s_sites(repo: Repo, kinds: AbstractSet[str] | None = None) -> list[Site]:
     found: list[Site] = []
     for workload in repo.workloads():
         if kinds is not None and workload.kind not in kinds:
@@ -146,11 +145,6 @@ def compose_is_deployment(repo: Repo) -> bool:
     """Compose files are judged as production only when nothing else deploys the services: next
     to Kubernetes manifests they are the local development stack."""
     return not repo.workloads()
-
-
-def backing_service(repo: Repo, workload: K8sObject) -> K8sObject | None:
-    """The Kubernetes Service whose selector picks the workload's pods (readiness.facts.deploy)."""
-    return deploy.backing_service(repo, workload)
 
 
 # ---- probes ------------------------------------------------------------------------------------

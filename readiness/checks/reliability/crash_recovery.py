@@ -7,12 +7,12 @@ from typing import Any
 from readiness import seed
 from readiness.checks.reliability._deploy import Site, compose_is_deployment, compose_sites
 from readiness.context import CheckContext
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.registry import check
 from readiness.repo import Repo
 
 # Workloads that run for long and serve; Jobs and CronJobs run to completion and are left alone.
-_SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 
 
 def _quantity(resources: Any, section: str, resource: str) -> bool:
@@ -68,7 +68,7 @@ def _missing(resources: Any) -> list[str]:
 )
 def resource_limits(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
-    workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS]
+    workloads = [w for w in repo.workloads() if w.kind in SERVING_KINDS]
     if not workloads:
         if compose_is_deployment(repo) and (sites := compose_sites(repo)):
             return _compose_memory_limits(repo, sites)

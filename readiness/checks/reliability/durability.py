@@ -274,7 +274,7 @@ def acknowledged_writes(ctx: CheckContext) -> CheckResult:
     failures: list[Failure] = []
     for service in services:
         writes = facts(ctx, service, "go-dependency-write")
-        writers = {write.message.split(" ", 1)[0] for write in writes}
+        writers = {write.capture("$F") for write in writes}
         for goroutine in facts(ctx, service, "go-handler-goroutine"):
             source = "\n".join(repo.lines(goroutine.path)[goroutine.line - 1 : goroutine.end_line])
             if _WAITED.search(source):

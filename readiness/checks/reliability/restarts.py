@@ -9,7 +9,6 @@ from typing import Any
 from readiness import seed
 from readiness.checks.reliability._code import evidence, facts, is_readiness_path, routes, within
 from readiness.checks.reliability._deploy import (
-    SERVING_KINDS,
     Site,
     compose_is_deployment,
     compose_sites,
@@ -19,6 +18,7 @@ from readiness.checks.reliability._deploy import (
 )
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.facts.production import is_production
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
@@ -245,7 +245,7 @@ def goroutine_recover(ctx: CheckContext) -> CheckResult:
     found: list[Evidence] = []
     for service in services:
         recovers = facts(ctx, service, "go-deferred-recover")
-        recovering = {fact.message.split(" ", 1)[0] for fact in recovers}
+        recovering = {fact.capture("$F") for fact in recovers}
         for goroutine in facts(ctx, service, "go-handler-goroutine"):
             first = repo.line(goroutine.path, goroutine.line)
             callee = _GO_CALLEE.match(first)

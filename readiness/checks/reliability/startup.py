@@ -9,9 +9,10 @@ from typing import Any
 
 from readiness import seed
 from readiness.checks.reliability._code import data_dependencies, declared, evidence, facts
-from readiness.checks.reliability._deploy import SERVING_KINDS, Site, k8s_sites
+from readiness.checks.reliability._deploy import Site, k8s_sites
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.facts.images import image_name
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap

@@ -9,10 +9,8 @@ import re
 from readiness import seed
 from readiness.checks.reliability._code import evidence, facts
 from readiness.checks.reliability._deploy import (
-    SERVING_KINDS,
     Launch,
     Site,
-    backing_service,
     k8s_sites,
     python_launches,
     seconds,
@@ -21,6 +19,7 @@ from readiness.checks.reliability._deploy import (
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
 from readiness.facts.datastores import is_datastore
+from readiness.facts.deploy import SERVING_KINDS, backing_service
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check
@@ -191,7 +190,7 @@ def _drain_seconds(
     found: list[tuple[float, Evidence]] = []
     if service.language == "go":
         for fact in facts(ctx, service, "go-shutdown-timeout"):
-            value = _go_duration(repo, service, fact.message.removeprefix("drain timeout "))
+            value = _go_duration(repo, service, fact.capture("$T"))
             if value is not None:
                 found.append((value, evidence(repo, fact)))
     for launch in launches:

@@ -40,11 +40,9 @@ class Fact:
     def line(self) -> int:
         return self.match.line
 
-    @property
-    def value(self) -> str:
-        """What the rule captured: the message's text after its first ': ' (rules write
-        ``"pgxpool MaxConns: $N"``)."""
-        return self.match.message.partition(": ")[2].strip()
+    def capture(self, name: str) -> str:
+        """What the rule's metavariable captured (``$N`` of ``pgxpool MaxConns: $N``)."""
+        return self.match.capture(name)
 
 
 def facts(ctx: CheckContext, *rules: str) -> list[Fact]:

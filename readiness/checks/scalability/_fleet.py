@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from readiness.checks.scalability._code import is_test_path
 from readiness.context import CheckContext
 from readiness.facts.datastores import is_datastore
+from readiness.facts.deploy import REPLICATED_KINDS, why_it_runs
 from readiness.facts.documents import Container
-from readiness.facts.images import image_name
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.repo import K8sObject, Repo, Service
 
 KUBERNETES = "Kubernetes"
-_SERVING_KINDS = ("Deployment", "StatefulSet", "Rollout", "ReplicaSet")
 # KEDA scales to 100 replicas when a ScaledObject sets no maxReplicaCount.
 _KEDA_DEFAULT_MAX = 100
 
@@ -60,21 +59,10 @@ def unplaced(service: Service) -> Deployment:
     )
 
 
-def _matches(service: Service, image: str, container_name: str, owner_name: str) -> str | None:
-    wanted = service.name.lower()
-    if image and image_name(image).rsplit("/", 1)[-1] == wanted:
-        return f"its image {image} is named like the directory {service.path}/"
-    if container_name.lower() == wanted:
-        return f"its container is named like the directory {service.path}/"
-    if owner_name.lower() == wanted:
-        return f"it is named like the directory {service.path}/"
-    return None
-
-
 def _k8s_deployments(repo: Repo, service: Service) -> list[Deployment]:
     definitions: dict[tuple[str, str], list[K8sObject]] = {}
     for workload in repo.workloads():
-        if workload.kind in _SERVING_KINDS and not is_datastore(workload):
+        if workload.kind in REPLICATED_KINDS and not is_datastore(workload):
             definitions.setdefault((workload.kind, workload.name), []).append(workload)
     autoscalers, overrides = _autoscalers(repo), _kustomize_replicas(repo)
     found: list[Deployment] = []
@@ -82,7 +70,7 @@ def _k8s_deployments(repo: Repo, service: Service) -> list[Deployment]:
         first = workloads[0]
         for spec in first.containers():
             image = str(spec.get("image", ""))
-            reason = _matches(service, image, str(spec.get("name", "")), name)
+            reason = why_it_runs(service, image, str(spec.get("name", "")), name)
             if reason is None:
                 continue
             owner = f"{kind} {name!r}"
@@ -137,7 +125,7 @@ def _compose_deployments(repo: Repo, service: Service) -> list[Deployment]:
                 )
                 if resolved == service.path:
                     reason = f"it is built from {service.path}/"
-            reason = reason or _matches(service, image, str(spec.get("container_name", "")), key)
+            reason = reason or why_it_runs(service, image, str(spec.get("container_name", "")), key)
             if reason is None:
                 continue
             owner = f"compose service {key!r}"

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from readiness.checks.scalability._fleet import KUBERNETES, _most_replicas, shell_words
+from readiness.facts.deploy import selecting_services
 from readiness.facts.documents import Container
-from readiness.facts.exposure import selecting_services
 from readiness.facts.images import image_name
 from readiness.model import Evidence
 from readiness.parsers.yaml_lines import YMap

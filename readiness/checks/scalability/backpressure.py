@@ -312,8 +312,8 @@ def load_shedding(ctx: CheckContext) -> CheckResult:
     ]
     failures += [
         Failure(
-            f"{fact.service.name}: a channel buffer of {fact.value} is effectively unbounded: it hides "
-            "overload as memory growth instead of pushing back",
+            f"{fact.service.name}: a channel buffer of {fact.capture('$SIZE')} is effectively unbounded: "
+            "it hides overload as memory growth instead of pushing back",
             (fact.evidence,),
         )
         for fact in facts(ctx, "go-unbounded-queue")

@@ -112,7 +112,8 @@ def _go_db_pools(ctx: CheckContext) -> list[PoolSite]:
     for service in sorted(set(opens) | set(sizes), key=lambda s: s.path):
         if sizes.get(service):
             sites += [
-                PoolSite(service, "pgxpool", f.evidence, (Part("MaxConns", f.value),)) for f in sizes[service]
+                PoolSite(service, "pgxpool", f.evidence, (Part("MaxConns", f.capture("$N")),))
+                for f in sizes[service]
             ]
             continue
         dsn = _dsn_pool_setting(ctx, service)
@@ -122,13 +123,19 @@ def _go_db_pools(ctx: CheckContext) -> list[PoolSite]:
             )
             sites.append(PoolSite(service, "pgxpool", fact.evidence, (part,)))
     sql_opens = by_service(
-        [f for f in facts(ctx, "go-sql-open") if not any(d in f.value.lower() for d in _NOT_POSTGRES_DRIVERS)]
+        [
+            f
+            for f in facts(ctx, "go-sql-open")
+            if not any(d in f.capture("$DRIVER").lower() for d in _NOT_POSTGRES_DRIVERS)
+        ]
     )
     sql_sizes = by_service(facts(ctx, "go-sql-max-open-conns"))
     for service, opened in sql_opens.items():
         if sql_sizes.get(service):
             sites += [
-                PoolSite(service, "database/sql", f.evidence, (Part("SetMaxOpenConns", f.value),), True)
+                PoolSite(
+                    service, "database/sql", f.evidence, (Part("SetMaxOpenConns", f.capture("$N")),), True
+                )
                 for f in sql_sizes[service]
             ]
         else:
@@ -213,7 +220,7 @@ def _go_redis_pools(ctx: CheckContext) -> list[PoolSite]:
     for service in sorted(set(clients) | set(sizes), key=lambda s: s.path):
         if sizes.get(service):
             sites += [
-                PoolSite(service, "go-redis", f.evidence, (Part("PoolSize", f.value),))
+                PoolSite(service, "go-redis", f.evidence, (Part("PoolSize", f.capture("$N")),))
                 for f in sizes[service]
             ]
             continue
@@ -222,7 +229,7 @@ def _go_redis_pools(ctx: CheckContext) -> list[PoolSite]:
         )
         sites += [PoolSite(service, "go-redis", f.evidence, (default,)) for f in clients[service]]
     sites += [
-        PoolSite(f.service, "redigo", f.evidence, (Part("MaxActive", f.value),), True)
+        PoolSite(f.service, "redigo", f.evidence, (Part("MaxActive", f.capture("$N")),), True)
         for f in facts(ctx, "go-redigo-pool")
     ]
     unbounded = Part("MaxActive", None, None, "Pool without MaxActive has no limit")

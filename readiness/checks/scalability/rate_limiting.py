@@ -9,7 +9,8 @@ from readiness.checks.scalability._code import facts, network_services
 from readiness.checks.scalability._fleet import k8s_workloads
 from readiness.context import CheckContext
 from readiness.facts.code import SEMGREP
-from readiness.facts.exposure import annotations_of, external, pod_labels, routes_to
+from readiness.facts.deploy import pod_labels
+from readiness.facts.exposure import annotations_of, external, routes_to
 from readiness.model import CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YMap
 from readiness.registry import check

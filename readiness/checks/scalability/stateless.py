@@ -100,7 +100,7 @@ def _shared_state(ctx: CheckContext) -> list[Failure]:
     writes: dict[tuple[str, str], list[Fact]] = {}
     declarations: dict[tuple[str, str], _Declaration] = {}
     for fact in facts(ctx, "go-handler-map-write", "py-handler-state-write"):
-        name = fact.value
+        name = fact.capture("$M")
         if fact.path.endswith(".go"):
             declared = _go_package_maps(repo, posixpath.dirname(fact.path)).get(name)
         else:

@@ -74,7 +74,7 @@ def public_reason(path: str) -> str | None:
 def routes(ctx: CheckContext) -> list[Route]:
     repo = ctx.repo
     return [
-        Route(route_path(m.message), m.path, m.line, m.end_line, repo.owner(m.path))
+        Route(route_path(m.capture("$PATH")), m.path, m.line, m.end_line, repo.owner(m.path))
         for m in matches(ctx, *_ROUTES)
     ]
 
@@ -89,7 +89,7 @@ def _bid_handlers(ctx: CheckContext, route: Route) -> bool:
     text = "\n".join(repo.lines(route.file)[route.line - 1 : route.end_line])
     if route.file.endswith(".py") and re.search(r"\bBidRequest\b", text):
         return True
-    handlers = {m.message.strip() for m in matches(ctx, "go-openrtb-handler")}
+    handlers = {m.capture("$FUNC") for m in matches(ctx, "go-openrtb-handler")}
     return any(re.search(rf"\b{re.escape(name)}\b", text) for name in handlers if name)
 
 
@@ -193,7 +193,7 @@ def api_authentication(ctx: CheckContext) -> CheckResult:
         )
     if open_views and (default := _drf_default_protected(repo)) is None:
         for path, views in _by_file(open_views).items():
-            names = ", ".join(m.message.strip() for m in views)
+            names = ", ".join(m.capture("$VIEW") for m in views)
             failures.append(
                 Failure(
                     f"Django REST framework view(s) in {path} set no permission_classes and the default "

@@ -154,7 +154,7 @@ def _code_hits(ctx: CheckContext) -> Iterator[_Hit]:
     repo = ctx.repo
     for rules, fallback in ((_LITERAL_RULES, False), (_FALLBACK_RULES, True)):
         for match in matches(ctx, *rules, tests=True):  # reported, downgraded by policy
-            name = match.message.strip()
+            name = match.capture("$KEY" if fallback else "$NAME")
             lines = repo.lines(match.path)
             for number in range(match.line, min(match.end_line, len(lines)) + 1):
                 leak = literal_leak(lines[number - 1], name, any_literal=fallback)

@@ -10,6 +10,7 @@ from readiness import seed
 from readiness.checks.security._images import from_image, global_args, resolve
 from readiness.context import CheckContext
 from readiness.facts import secrets
+from readiness.facts.deploy import SERVING_KINDS
 from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.dockerfile import Dockerfile, nearest, stage_chain
 from readiness.parsers.yaml_lines import YMap
@@ -105,7 +106,6 @@ def no_secrets_in_images(ctx: CheckContext) -> CheckResult:
 _INTERPOLATION = re.compile(r"^\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}$")
 
 
-_SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
 _ROOT = {"root", "0"}
 
 
@@ -171,7 +171,7 @@ def _security_context_user(context: Any) -> bool | None:
 def non_root(ctx: CheckContext) -> CheckResult:
     repo = ctx.repo
     dockerfiles = repo.dockerfiles()
-    workloads = [w for w in repo.workloads() if w.kind in _SERVING_KINDS]
+    workloads = [w for w in repo.workloads() if w.kind in SERVING_KINDS]
     if not dockerfiles and not workloads:
         return CheckResult.not_applicable("no Dockerfile and no serving Kubernetes workload found")
     failures: list[Failure] = []

@@ -158,7 +158,7 @@ def input_validation(ctx: CheckContext) -> CheckResult:
             continue
         failures.append(
             Failure(
-                f"the request body decoded into {decode.message.strip()!r} is used without any validation "
+                f"the request body decoded into {decode.capture('$V')!r} is used without any validation "
                 "(no Validate call, validator or field check in the handler)",
                 (repo.evidence(decode.path, decode.line),),
             )
@@ -266,7 +266,7 @@ class _Object:
 def _go_objects(repo: Repo, structs: list[Match]) -> list[_Object]:
     found = []
     for match in structs:
-        obj = _Object(match.message.strip(), match.path, match.line)
+        obj = _Object(match.capture("$TYPE"), match.path, match.line)
         for number in range(match.line + 1, match.end_line + 1):
             if m := _GO_FIELD.match(repo.lines(match.path)[number - 1]):
                 obj.fields[m.group(1)] = (m.group(2) or m.group(1).lower(), number)
@@ -278,7 +278,7 @@ def _py_objects(repo: Repo, models: list[Match]) -> tuple[list[_Object], set[tup
     """Pydantic-style models, and the (object, field) pairs their declarations constrain."""
     found, constrained = [], set()
     for match in models:
-        obj = _Object(match.message.strip(), match.path, match.line)
+        obj = _Object(match.capture("$MODEL"), match.path, match.line)
         lines = repo.lines(match.path)
         for number in range(match.line + 1, min(match.end_line, len(lines)) + 1):
             text = lines[number - 1]
@@ -392,7 +392,8 @@ def openrtb_validation(ctx: CheckContext) -> CheckResult:
     for check_match in matches(ctx, "go-openrtb-field-check"):
         if check_match.path not in binding_cache:
             binding_cache[check_match.path] = _bindings(repo.text(check_match.path))
-        owner_field = _attribute(check_match.message, binding_cache[check_match.path])
+        selector = f"{check_match.capture('$X')}.{check_match.capture('$FIELD')}"
+        owner_field = _attribute(selector, binding_cache[check_match.path])
         if owner_field is not None:
             obj, name = owner_field
             json_name = present[obj].json_name(name) if obj in present else name.lower()
