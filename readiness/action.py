@@ -9,7 +9,6 @@ depend on GitHub answering.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sys
@@ -20,14 +19,12 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import checkpoint, config, delta, engine, registry
-from readiness.engine import ScanRequest, assess
+from readiness import checkpoint, config, delta, engine, pipeline, registry
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
 from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict, Waiver
-from readiness.options import output_excludes, parse_categories
-from readiness.render import comment, markdown, sarif
-from readiness.scanners import default_scanners
+from readiness.options import parse_categories
+from readiness.render import comment, markdown
 from readiness.scoring import FailOn
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -132,19 +129,16 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         if uploader is not None:
             uploader.after_category(result)
 
-    assessment = assess(
-        ScanRequest(
-            root=root,
-            config=policy,
-            fail_on=inputs.fail_on,
-            categories=_categories(inputs.categories),
-            checkpoint_path=checkpoint_path,
-            resume=inputs.resume,
-            scanners=default_scanners(
-                osv_url=inputs.osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
-            ),
-            exclude=output_excludes(root, [reports_dir], [sarif_path] if sarif_path else []),
-        ),
+    outputs = pipeline.Outputs(reports_dir, sarif=sarif_path)
+    assessment = pipeline.scan(
+        root,
+        policy,
+        outputs,
+        fail_on=inputs.fail_on,
+        categories=_categories(inputs.categories),
+        checkpoint_path=checkpoint_path,
+        resume=inputs.resume,
+        osv_url=inputs.osv_url,
         on_category=progress,
     )
     if uploader is not None:
@@ -156,13 +150,8 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         verdict, justification = delta.gate_new_blockers(changes, assessment)
         assessment = replace(assessment, verdict=verdict, justification=justification)
 
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    report_path = reports_dir / f"{assessment.generated_at.astimezone(dt.UTC).date()}-production-readiness.md"
-    report_path.write_text(markdown.render(assessment), encoding="utf-8")
+    report_path = pipeline.write(assessment, outputs).report
     out.write(f"📄 Report saved to: {report_path.relative_to(workspace)}\n")
-    if sarif_path is not None:
-        sarif_path.parent.mkdir(parents=True, exist_ok=True)
-        sarif_path.write_text(sarif.render(assessment), encoding="utf-8")
 
     gating = _is_release_branch(context.target_branch, inputs.release_branches)
     failed = assessment.verdict is Verdict.NO_GO and gating

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from readiness import __version__, catalogue, config, registry
-from readiness.engine import ScanRequest, assess, load_catalogue
-from readiness.model import Assessment, Category, CategoryResult, Severity, Verdict
-from readiness.options import output_excludes, parse_categories
-from readiness.render import console, json_report, junit, markdown, sarif
-from readiness.scanners import default_scanners
+from readiness import __version__, catalogue, config, pipeline, registry
+from readiness.engine import load_catalogue
+from readiness.model import Category, CategoryResult, Severity, Verdict
+from readiness.options import parse_categories
+from readiness.render import console
 from readiness.scoring import FailOn
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -157,39 +155,24 @@ def _scan(args: argparse.Namespace) -> int:
     if not args.no_checkpoint:
         checkpoint_path = args.checkpoint or Path(policy.checkpoint_file())
 
-    request = ScanRequest(
-        root=root,
-        config=policy,
+    outputs = pipeline.Outputs(args.output_dir, args.json_file, args.sarif_file, args.junit_file)
+    assessment = pipeline.scan(
+        root,
+        policy,
+        outputs,
         fail_on=FailOn(args.fail_on),
         categories=categories,
         checkpoint_path=checkpoint_path,
         resume=args.resume,
-        scanners=default_scanners(osv_url=policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db),
-        exclude=output_excludes(
-            root,
-            [args.output_dir, *([checkpoint_path.parent] if checkpoint_path else [])],
-            [f for f in (args.json_file, args.sarif_file, args.junit_file) if f],
-        ),
+        on_category=_progress,
     )
-    assessment = assess(request, on_category=_progress)
     for warning in assessment.warnings:
         print(f"readiness: warning: {warning}", file=sys.stderr)
 
-    report = _write_report(assessment, args.output_dir)
-    renderers = {
-        "json": json_report.render,
-        "markdown": markdown.render,
-        "sarif": sarif.render,
-        "junit": junit.render,
-    }
-    for target, name in ((args.json_file, "json"), (args.sarif_file, "sarif"), (args.junit_file, "junit")):
-        if target:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(renderers[name](assessment), encoding="utf-8")
-
+    report = _shown(pipeline.write(assessment, outputs).report)
     saved = f"📄 Report saved to: {report}"
-    if args.format in renderers:
-        sys.stdout.write(renderers[args.format](assessment))
+    if args.format in pipeline.formats():
+        sys.stdout.write(pipeline.render(assessment, args.format))
         print(saved, file=sys.stderr)  # stdout stays a clean document for pipes
     else:
         sys.stdout.write(console.scorecard(assessment))
@@ -204,11 +187,7 @@ def _categories(text: str | None) -> frozenset[Category] | None:
         raise UsageError(str(error)) from None
 
 
-def _write_report(assessment: Assessment, output_dir: Path) -> str:
-    output_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{assessment.generated_at.astimezone(dt.UTC).date().isoformat()}-production-readiness.md"
-    path = output_dir / name
-    path.write_text(markdown.render(assessment), encoding="utf-8")
+def _shown(path: Path) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:  # a different drive on Windows

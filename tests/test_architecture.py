@@ -66,7 +66,7 @@ def _breaks(rule: str, source: list[str], target: list[str]) -> bool:
             and inside
             and len(target) > 1
             and target[1]
-            in ("scanners", "github", "render", "engine", "action", "cli", "checkpoint", "delta")
+            in ("scanners", "github", "render", "engine", "pipeline", "action", "cli", "checkpoint", "delta")
         )
     if rule == "no category reads another":
         return (

@@ -112,7 +112,7 @@ def test_internal_errors_exit_3(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "assess", broken)
+    monkeypatch.setattr(cli.pipeline, "assess", broken)
     assert cli.main(["scan", str(tmp_path), "--no-checkpoint"]) == cli.EXIT_INTERNAL
     assert "internal error: RuntimeError: disk on fire" in capsys.readouterr().err
 

@@ -1,0 +1,113 @@
+"""The one path from options to report files, shared by the CLI and the Action.
+
+Both front ends do the same three things: build a scan request whose scanners and excludes
+follow from where the outputs go, run the engine, and write the dated report and the machine
+outputs. They differ only at the edges (argument parsing and printing for the CLI; the GitHub
+context, artifacts and publishing for the Action), so those three steps live here once: a fix
+to where reports land or what the scan leaves out applies to both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from readiness.config import Config
+from readiness.engine import CategoryCallback, ScanRequest, assess
+from readiness.model import Assessment, Category
+from readiness.options import output_excludes
+from readiness.render import json_report, junit, markdown, sarif
+from readiness.scanners import default_scanners
+from readiness.scoring import FailOn
+
+_RENDERERS: dict[str, Callable[[Assessment], str]] = {
+    "json": json_report.render,
+    "markdown": markdown.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a scan's files go: the dated Markdown report in ``report_dir``, and each machine
+    output that was asked for."""
+
+    report_dir: Path
+    json: Path | None = None
+    sarif: Path | None = None
+    junit: Path | None = None
+
+    def machine(self) -> dict[str, Path]:
+        chosen = {"json": self.json, "sarif": self.sarif, "junit": self.junit}
+        return {name: path for name, path in chosen.items() if path is not None}
+
+
+@dataclass(frozen=True)
+class Written:
+    report: Path
+    machine: dict[str, Path]
+
+
+def render(assessment: Assessment, format_name: str) -> str:
+    """The assessment as one of the document formats (``json``, ``markdown``, ``sarif``, ``junit``)."""
+    return _RENDERERS[format_name](assessment)
+
+
+def formats() -> tuple[str, ...]:
+    return tuple(_RENDERERS)
+
+
+def scan(
+    root: Path, policy: Config, outputs: Outputs, on_category: CategoryCallback | None = None, **options: Any
+) -> Assessment:
+    """Assess the tree at ``root`` with the real scanners (``options`` as for ``request``)."""
+    return assess(request(root, policy, outputs, **options), on_category=on_category)
+
+
+def request(
+    root: Path,
+    policy: Config,
+    outputs: Outputs,
+    *,
+    fail_on: FailOn = FailOn.BLOCKER,
+    categories: frozenset[Category] | None = None,
+    checkpoint_path: Path | None = None,
+    resume: bool = False,
+    osv_url: str | None = None,
+) -> ScanRequest:
+    """The engine's request for a scan of ``root``. The tool's own outputs and checkpoint folder
+    are left out of the scan when they lie inside it: reading them back would change the file
+    listing, and with it every category's checkpoint fingerprint."""
+    folders = [outputs.report_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
+    return ScanRequest(
+        root=root,
+        config=policy,
+        fail_on=fail_on,
+        categories=categories,
+        checkpoint_path=checkpoint_path,
+        resume=resume,
+        scanners=default_scanners(
+            osv_url=osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
+        ),
+        exclude=output_excludes(root, folders, outputs.machine().values()),
+    )
+
+
+def report_name(assessment: Assessment) -> str:
+    """``<date>-production-readiness.md``, dated by when the scan started (UTC)."""
+    return f"{assessment.generated_at.astimezone(dt.UTC).date().isoformat()}-production-readiness.md"
+
+
+def write(assessment: Assessment, outputs: Outputs) -> Written:
+    """Write the dated report and every machine output asked for; return where they went."""
+    outputs.report_dir.mkdir(parents=True, exist_ok=True)
+    report = outputs.report_dir / report_name(assessment)
+    report.write_text(markdown.render(assessment), encoding="utf-8")
+    for name, target in outputs.machine().items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(assessment, name), encoding="utf-8")
+    return Written(report, outputs.machine())
