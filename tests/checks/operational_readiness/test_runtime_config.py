@@ -9,9 +9,7 @@ import pytest
 
 from readiness import config as config_module
 from readiness.model import Answer, Outcome, Severity
-from readiness.repo import Repo
-from readiness.scanners.semgrep import Semgrep
-from tests.support import locations, run_check, write_tree
+from tests.support import locations, run_check, semgrep_scan, write_tree
 
 FLAGS = "operational-readiness/feature-flags"
 KILL = "operational-readiness/kill-switches"
@@ -146,12 +144,6 @@ spec:
 """
 
 
-def scanned(root: Path) -> dict[str, object]:
-    output = Semgrep().run(Repo(root), timeout=300)
-    assert output.ok, output.detail
-    return {"semgrep": output.data}
-
-
 def configured(root: Path, *kill_switches: str) -> config_module.Config:
     return config_module.Config(project=root.name, kill_switches=kill_switches)
 
@@ -168,7 +160,7 @@ def test_values_read_once_from_the_environment(tmp_path: Path) -> None:
             "deploy/bidder.yaml": BIDDER_DEPLOYMENT,
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
     config = configured(tmp_path, "idr_enabled", "partner_sync")
 
     flags = run_check(FLAGS, tmp_path, config, results)
@@ -208,7 +200,7 @@ def test_flags_re_read_at_run_time(tmp_path: Path) -> None:
             "deploy/api.yaml": API_DEPLOYMENT,
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
     config = configured(tmp_path, "floor_model_enabled", "IDR_ENABLED")
 
     flags = run_check(FLAGS, tmp_path, config, results)

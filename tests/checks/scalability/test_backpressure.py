@@ -6,19 +6,11 @@ from pathlib import Path
 import pytest
 
 from readiness.model import Outcome
-from readiness.repo import Repo
-from readiness.scanners.semgrep import Semgrep
-from tests.support import locations, run_check, write_tree
+from tests.support import locations, run_check, semgrep_scan, write_tree
 
 CLIENTS = "scalability/client-timeouts"
 SERVERS = "scalability/server-timeouts"
 SHEDDING = "scalability/load-shedding"
-
-
-def scanned(root: Path) -> dict[str, object]:
-    output = Semgrep().run(Repo(root), timeout=300)
-    assert output.ok, output.detail
-    return {"semgrep": output.data}
 
 
 OVERWHELMED_GO = """
@@ -77,7 +69,7 @@ def test_an_overwhelmed_exchange(tmp_path: Path) -> None:
             "idr/Dockerfile": UVICORN,
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
 
     clients = run_check(CLIENTS, tmp_path, scanner_results=results)
     assert locations(clients) == [("bidder/main.go", 15), ("bidder/main.go", 19), ("idr/app.py", 9)]
@@ -177,7 +169,7 @@ def test_bounded_services_pass(tmp_path: Path) -> None:
             "deploy/api.yaml": API_DEPLOYMENT,
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
 
     clients = run_check(CLIENTS, tmp_path, scanner_results=results)
     assert clients.outcome is Outcome.PASS

@@ -5,18 +5,10 @@ from pathlib import Path
 import pytest
 
 from readiness.model import Answer, CheckResult, Outcome, Severity
-from readiness.repo import Repo
-from readiness.scanners.semgrep import Semgrep
-from tests.support import locations, run_check, write_tree
+from tests.support import locations, run_check, semgrep_scan, write_tree
 
 DB = "scalability/db-connection-budget"
 REDIS = "scalability/redis-connection-budget"
-
-
-def scanned(root: Path) -> dict[str, object]:
-    output = Semgrep().run(Repo(root), timeout=300)
-    assert output.ok, output.detail
-    return {"semgrep": output.data}
 
 
 def where(result: CheckResult) -> list[tuple[str | None, int | None]]:
@@ -121,7 +113,7 @@ def test_exchange_over_budget(tmp_path: Path) -> None:
             "deploy/redis.yaml": deployment("redis").replace("example/redis:1.0", "redis:7.2"),
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
 
     db = run_check(DB, tmp_path, scanner_results=results)
     assert db.outcome is Outcome.FAIL
@@ -237,7 +229,7 @@ def test_pools_sized_from_the_budget_pass(tmp_path: Path) -> None:
             "docker-compose.yml": "services:\n  pricing:\n    build: ./pricing\n",
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
 
     db = run_check(DB, tmp_path, scanner_results=results)
     assert db.outcome is Outcome.PASS, db.failures
@@ -340,7 +332,7 @@ def test_compose_stack_with_unbounded_and_unknown_pools(tmp_path: Path) -> None:
             "docker-compose.yml": COMPOSE,
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
     db = run_check(DB, tmp_path, scanner_results=results)
     assert db.outcome is Outcome.FAIL
     assert locations(db) == [("api/main.go", 6), ("reports/app.py", 8), ("worker/main.go", 7)]
@@ -398,7 +390,7 @@ def test_defaults_without_a_server_and_behind_pgbouncer(tmp_path: Path) -> None:
             "deploy/app.yaml": deployment("app", 2) + "---\n" + hpa("app", 30),
         },
     )
-    results = scanned(tmp_path)
+    results = semgrep_scan(tmp_path)
     db = run_check(DB, tmp_path, scanner_results=results)
     (over,) = db.failures
     assert over.severity is Severity.RISK  # no server here: only PostgreSQL's default can be assumed
