@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import checkpoint, config, delta, engine, pipeline, registry
+from readiness import checkpoint, config, delta, engine, pipeline, registry, scoring
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
 from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict, Waiver
@@ -49,6 +49,7 @@ class Inputs:
     categories: str
     resume: bool
     osv_url: str
+    allow_incomplete: bool = False
 
     @staticmethod
     def from_env(env: Mapping[str, str]) -> Inputs:
@@ -62,9 +63,8 @@ class Inputs:
                 raise InputError(f"input '{name}' is {value!r}; expected one of {', '.join(allowed)}")
             return value
 
-        resume = get("resume", "true").lower()
-        if resume not in ("true", "false"):
-            raise InputError(f"input 'resume' is {resume!r}; expected true or false")
+        resume = choice("resume", "true", ("true", "false"))
+        allow_incomplete = choice("allow-incomplete", "false", ("true", "false"))
         branches = [b.strip() for line in get("release-branches").splitlines() for b in line.split(",")]
         return Inputs(
             path=get("path", "."),
@@ -78,6 +78,7 @@ class Inputs:
             categories=get("categories"),
             resume=resume == "true",
             osv_url=get("osv-url"),
+            allow_incomplete=allow_incomplete == "true",
         )
 
 
@@ -139,6 +140,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         checkpoint_path=checkpoint_path,
         resume=inputs.resume,
         osv_url=inputs.osv_url,
+        allow_incomplete=inputs.allow_incomplete,
         on_category=progress,
     )
     if uploader is not None:
@@ -147,7 +149,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
 
     changes = delta.compare(assessment, base_states, policy) if base_states is not None else None
     if inputs.fail_on is FailOn.NEW_BLOCKERS:
-        verdict, justification = delta.gate_new_blockers(changes, assessment)
+        verdict, justification = delta.gate_new_blockers(changes, assessment, inputs.allow_incomplete)
         assessment = replace(assessment, verdict=verdict, justification=justification)
 
     report_path = pipeline.write(assessment, outputs).report
@@ -342,6 +344,10 @@ def _headline(assessment: Assessment, gating: bool) -> str:
     risks = len(assessment.active(Severity.RISK))
     word = "Go" if assessment.verdict is Verdict.GO else "No-Go"
     tail = "" if gating or assessment.verdict is Verdict.GO else " (not a release branch)"
+    if gaps := scoring.incomplete(assessment.categories):
+        if not blockers:  # the gap is what decided, or what was accepted
+            word += " (incomplete)" if assessment.verdict is Verdict.NO_GO else " (INCOMPLETE, accepted)"
+        tail += f", {len(gaps)} blocker-level check(s) not assessed"
     return f"{word}: {blockers} blocker(s), {risks} risk(s){tail}"
 
 

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
     scan.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="let the verdict be Go when blocker-level checks could not be assessed (missing or failed "
+        "scanners); the report says so",
+    )
+    scan.add_argument(
         "--osv-url",
         metavar="URL",
         help="OSV-compatible /v1/query URL for the Python and Node dependency scans (offline use; "
@@ -164,6 +170,7 @@ def _scan(args: argparse.Namespace) -> int:
         categories=categories,
         checkpoint_path=checkpoint_path,
         resume=args.resume,
+        allow_incomplete=args.allow_incomplete,
         on_category=_progress,
     )
     for warning in assessment.warnings:

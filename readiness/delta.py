@@ -98,12 +98,15 @@ def compare(
     return Delta(new, fixed, existing, changes, uncovered)
 
 
-def gate_new_blockers(delta: Delta | None, current: Assessment) -> tuple[Verdict, str]:
-    """The verdict under ``fail-on: new-blockers``: No-Go only on blockers this PR introduced.
+def gate_new_blockers(
+    delta: Delta | None, current: Assessment, allow_incomplete: bool = False
+) -> tuple[Verdict, str]:
+    """The verdict under ``fail-on: new-blockers``: No-Go only on blockers this PR introduced,
+    and on a scan that could not look (blocker-level checks not assessed) unless that is accepted.
 
     Without a base (``delta`` None) it falls back to ``fail-on: blocker`` and says so."""
     if delta is None:
-        verdict, justification = scoring.verdict(current.categories, scoring.FailOn.BLOCKER)
+        verdict, justification = scoring.verdict(current.categories, scoring.FailOn.BLOCKER, allow_incomplete)
         note = "no base branch state was available, so fail-on new-blockers fell back to blocker"
         return verdict, f"{justification} ({note})"
     new = delta.new_blockers
@@ -113,6 +116,8 @@ def gate_new_blockers(delta: Delta | None, current: Assessment) -> tuple[Verdict
         titles = "; ".join(dict.fromkeys(f.title for f in new[:3]))
         more = f"; and {len(new) - 3} more" if len(new) > 3 else ""
         return Verdict.NO_GO, f"No-Go: {len(new)} blocker(s) new in this PR ({titles}{more}){kept}."
+    if (gaps := scoring.incomplete(current.categories)) and not allow_incomplete:
+        return Verdict.NO_GO, scoring.incomplete_justification(gaps) + kept
     return Verdict.GO, f"Go: no blocker is new in this PR{kept}."
 
 

@@ -78,6 +78,7 @@ class ScanRequest:
     scanners: Sequence[Scanner] = ()
     scanner_timeout: float = 600.0
     today: dt.date | None = None
+    allow_incomplete: bool = False  # a blocker-level check not assessed still lets the verdict be Go
 
 
 CategoryCallback = Callable[[CategoryResult], None]
@@ -177,7 +178,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         if on_category is not None:
             on_category(result)
 
-    verdict, justification = scoring.verdict(results, request.fail_on)
+    verdict, justification = scoring.verdict(results, request.fail_on, request.allow_incomplete)
     return Assessment(
         project=config.project,
         root=str(request.root),

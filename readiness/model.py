@@ -229,6 +229,7 @@ class CheckOutcome:
     findings: tuple[Finding, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     disabled: bool = False
+    severity: Severity | None = None  # the check's effective default (catalogue, then config)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ def request(
     checkpoint_path: Path | None = None,
     resume: bool = False,
     osv_url: str | None = None,
+    allow_incomplete: bool = False,
 ) -> ScanRequest:
     """The engine's request for a scan of ``root``. The tool's own outputs and checkpoint folder
     are left out of the scan when they lie inside it: reading them back would change the file
@@ -90,6 +91,7 @@ def request(
         categories=categories,
         checkpoint_path=checkpoint_path,
         resume=resume,
+        allow_incomplete=allow_incomplete,
         scanners=default_scanners(
             osv_url=osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
         ),

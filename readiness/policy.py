@@ -27,6 +27,7 @@ def apply(spec: CheckSpec, result: CheckResult, config: Config, today: dt.date) 
         summary=result.summary,
         findings=findings,
         evidence=result.evidence,
+        severity=config.severity.get(spec.id) or spec.severity,
     )
 
 

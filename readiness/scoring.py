@@ -78,7 +78,35 @@ def light(checks: Iterable[CheckOutcome], answers: Sequence[QuestionAnswer] = ()
     return Light.GREEN
 
 
-def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verdict, str]:
+def incomplete(categories: Sequence[CategoryResult]) -> list[CheckOutcome]:
+    """Blocker-level checks that could not look: a scan missing them cannot say Go."""
+    return [
+        c
+        for cat in categories
+        for c in cat.checks
+        if c.outcome is Outcome.NOT_ASSESSED and c.severity is Severity.BLOCKER and not c.disabled
+    ]
+
+
+def missing_scanners(checks: Iterable[CheckOutcome]) -> list[str]:
+    """The scanner failures behind not-assessed checks (``semgrep: semgrep is not installed``),
+    each once, else the checks' own reasons."""
+    return list(dict.fromkeys(c.summary for c in checks if c.summary))
+
+
+def incomplete_justification(gaps: Sequence[CheckOutcome]) -> str:
+    reasons = missing_scanners(gaps)
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return (
+        f"No-Go (incomplete): {len(gaps)} blocker-level check(s) could not be assessed, so the scan "
+        f"cannot say Go ({shown}). Install or fix what is named, or accept the gap with "
+        "--allow-incomplete (the Action's allow-incomplete input)."
+    )
+
+
+def verdict(
+    categories: Sequence[CategoryResult], fail_on: FailOn, allow_incomplete: bool = False
+) -> tuple[Verdict, str]:
     """The verdict and a justification naming what decided it."""
     blockers = [
         f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.BLOCKER
@@ -94,6 +122,9 @@ def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verd
             f"No-Go: {len(blockers)} unwaived blocker(s) in {', '.join(red)} must be fixed before launch "
             f"({titles})."
         )
+    gaps = incomplete(categories)
+    if fail_on is not FailOn.NEVER and gaps and not allow_incomplete:
+        return Verdict.NO_GO, incomplete_justification(gaps)
     if fail_on is FailOn.RISK and (risks or unassessed):
         parts = []
         if risks:
@@ -109,6 +140,11 @@ def verdict(categories: Sequence[CategoryResult], fail_on: FailOn) -> tuple[Verd
         notes.append(f"{len(blockers)} blocker(s) are not gating because --fail-on is never")
     if risks:
         notes.append(f"{len(risks)} risk(s) to mitigate")
+    if gaps:
+        notes.append(
+            f"INCOMPLETE, accepted with --allow-incomplete: {len(gaps)} blocker-level check(s) were not "
+            f"assessed ({'; '.join(missing_scanners(gaps)[:3])})"
+        )
     if unassessed:
         notes.append(
             f"{len(unassessed)} check(s) could not be assessed and need a manual answer "

@@ -129,3 +129,36 @@ def test_unassessed_checks_are_named_in_a_go() -> None:
     result, why = verdict([category(outcome(result=Outcome.NOT_ASSESSED))], FailOn.BLOCKER)
     assert result is Verdict.GO
     assert "1 check(s) could not be assessed" in why
+
+
+def _unassessed(severity: Severity, summary: str) -> CheckOutcome:
+    return CheckOutcome(
+        check_id="reliability/x",
+        category=Category.RELIABILITY,
+        title="T",
+        question="q",
+        outcome=Outcome.NOT_ASSESSED,
+        summary=summary,
+        severity=severity,
+    )
+
+
+def test_a_blocker_level_check_that_could_not_look_makes_the_verdict_no_go_incomplete() -> None:
+    missing = _unassessed(Severity.BLOCKER, "semgrep: semgrep is not installed")
+    cat = CategoryResult(Category.RELIABILITY, (missing, outcome()), Light.AMBER)
+    decided, why = verdict([cat], FailOn.BLOCKER)
+    assert decided is Verdict.NO_GO
+    assert why.startswith("No-Go (incomplete): 1 blocker-level check(s) could not be assessed")
+    assert "semgrep: semgrep is not installed" in why
+    accepted, why = verdict([cat], FailOn.BLOCKER, allow_incomplete=True)
+    assert accepted is Verdict.GO
+    assert "INCOMPLETE, accepted with --allow-incomplete: 1 blocker-level check(s)" in why
+
+
+def test_a_risk_level_check_not_assessed_does_not_block() -> None:
+    cat = CategoryResult(
+        Category.RELIABILITY, (_unassessed(Severity.RISK, "pip-audit: timed out"),), Light.AMBER
+    )
+    decided, why = verdict([cat], FailOn.BLOCKER)
+    assert decided is Verdict.GO
+    assert "1 check(s) could not be assessed and need a manual answer" in why

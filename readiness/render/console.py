@@ -29,8 +29,15 @@ def scorecard(assessment: Assessment) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     verdict = "GO" if assessment.verdict is Verdict.GO else "NO-GO"
+    # What could not look comes first: a reader who stops at the top must not take a gap for a pass.
+    gaps = [
+        f"! {run.name} did not run: {run.detail}"
+        for run in assessment.scanners
+        if run.status == "not-assessed"
+    ]
     lines = [
         f"Production readiness: {assessment.project}",
+        *gaps,
         "",
         line(header),
         rule,

@@ -237,3 +237,24 @@ def test_rate_limits_are_waited_out(runner: Runner, fake_github: FakeGitHub) -> 
     assert comment_limit.hits == 1 and check_limit.hits == 1
     assert len(fake_github.comments(2)) == 1 and len(fake_github.check_runs) == 1
     assert "cannot" not in run.log  # nothing was given up on
+
+
+@pytest.mark.slow
+def test_a_scan_that_could_not_look_fails_the_check_unless_accepted(
+    tmp_path: Path, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = Runner(tmp_path, fake_github, example="ready-service")  # no blockers
+    monkeypatch.setenv("READINESS_SEMGREP", str(tmp_path / "no-such-semgrep"))
+    run = runner()
+    assert run.code == action.EXIT_FAIL
+    (check,) = fake_github.check_runs.values()
+    assert check.conclusion == "failure"
+    assert check.title.startswith("No-Go (incomplete): 0 blocker(s)")
+    (ours,) = fake_github.comments(2)
+    assert "semgrep: semgrep is not installed" in ours.body
+
+    accepted = runner(allow_incomplete="true")
+    assert accepted.code == action.EXIT_PASS
+    check = fake_github.check_runs[max(fake_github.check_runs)]
+    assert check.conclusion == "success"
+    assert check.title.startswith("Go (INCOMPLETE, accepted): 0 blocker(s)")

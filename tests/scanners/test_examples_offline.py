@@ -25,7 +25,7 @@ CHECKS = (
 
 
 def scan(
-    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, osv: OsvServer, go_db: Path
+    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, osv: OsvServer, go_db: Path, *extra: str
 ) -> tuple[int, dict[str, Any]]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SAFETY_API_KEY", raising=False)
@@ -37,6 +37,7 @@ def scan(
         "--no-checkpoint",
         "--categories",
         "security",
+        *extra,
     ]
     code = cli.main([*argv, "--osv-url", osv.url, "--go-vulndb", str(go_db)])
     return code, json.loads((tmp_path / "a.json").read_text())
@@ -112,3 +113,22 @@ def test_ready_service_has_no_dependency_findings(
         "security/pinned-dependencies": "pass",
     }
     assert not [f for f in data["findings"] if f["check_id"] in CHECKS]
+
+
+def test_a_scan_that_could_not_look_is_not_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, osv: OsvServer, go_db: Path
+) -> None:
+    """ready-service is Go; with semgrep missing its blocker-level code checks are not assessed,
+    and the verdict says No-Go (incomplete), naming semgrep, unless the gap is accepted."""
+    monkeypatch.setenv("READINESS_SEMGREP", str(tmp_path / "no-such-semgrep"))
+    code, data = scan("ready-service", tmp_path, monkeypatch, osv, go_db)
+    assert code == cli.EXIT_NO_GO
+    assert data["verdict"] == "no-go"
+    assert data["justification"].startswith("No-Go (incomplete): ")
+    assert "semgrep: semgrep is not installed" in data["justification"]
+    assert "--allow-incomplete" in data["justification"]
+
+    code, data = scan("ready-service", tmp_path, monkeypatch, osv, go_db, "--allow-incomplete")
+    assert code == cli.EXIT_GO
+    assert "INCOMPLETE, accepted with --allow-incomplete" in data["justification"]
+    assert "semgrep: semgrep is not installed" in data["justification"]
