@@ -134,6 +134,7 @@ _IMAGE_WORDS: dict[str, Family] = {
     "redis": Family.REDIS, "valkey": Family.REDIS, "keydb": Family.REDIS, "dragonfly": Family.REDIS,
     "postgres": Family.POSTGRES, "postgresql": Family.POSTGRES, "timescaledb": Family.POSTGRES,
     "postgis": Family.POSTGRES, "pgvector": Family.POSTGRES, "cloud-sql-proxy": Family.POSTGRES,
+    "spilo": Family.POSTGRES, "patroni": Family.POSTGRES,  # Zalando's HA images: Postgres inside
     "mysql": Family.MYSQL, "mariadb": Family.MYSQL, "percona": Family.MYSQL,
     "mongo": Family.MONGODB, "mongodb": Family.MONGODB, "cassandra": Family.CASSANDRA,
     "scylla": Family.CASSANDRA, "aerospike": Family.AEROSPIKE, "clickhouse": Family.CLICKHOUSE,
@@ -184,7 +185,7 @@ def canonical(name: str) -> str:
 
 def image_family(reference: str) -> Family | None:
     """The family of an image reference: `bitnami/redis:7.2` → REDIS, `rs-mysql-db` → MYSQL."""
-    name = reference.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    name = short_name(reference)
     if name in _IMAGE_WORDS:
         return _IMAGE_WORDS[name]
     for word in re.split(r"[-_.]", name):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from readiness import seed
 from readiness.context import CheckContext
 from readiness.facts import deploy
-from readiness.facts.datastores import is_datastore
+from readiness.facts.datastores import Family, image_family, is_datastore
 from readiness.facts.deploy import REPLICATED_KINDS
 from readiness.facts.documents import (
     DocMatch,
@@ -70,12 +70,9 @@ class Datastore:
 
 
 def _family(image: str) -> str:
-    last = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
-    if any(word in last for word in ("redis", "valkey", "keydb", "dragonfly")):
-        return "redis"
-    if any(word in last for word in ("postgres", "timescale", "postgis", "spilo", "patroni")):
-        return "postgres"
-    return "other"
+    """`redis`, `postgres` or `other`, by the one image table in readiness.facts.datastores."""
+    family = image_family(image)
+    return family.value if family in (Family.REDIS, Family.POSTGRES) else "other"
 
 
 def _int(value: object, default: int) -> int:
