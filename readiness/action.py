@@ -19,10 +19,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import checkpoint, config, delta, engine, pipeline, registry, scoring
+from readiness import checkpoint, config, delta, engine, pipeline, policy_changes, registry, scoring
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
-from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict, Waiver
+from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict
 from readiness.options import parse_categories
 from readiness.render import comment, markdown
 from readiness.scoring import FailOn
@@ -104,7 +104,10 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     if not root.is_dir() or not root.is_relative_to(workspace):
         raise InputError(f"input 'path' {inputs.path!r} is not a directory inside the workspace")
     config_path = (workspace / inputs.config) if inputs.config else None
-    policy = config.load(root, config_path, known_checks=registry.known_ids())
+    head_policy = config.load(root, config_path, known_checks=registry.known_ids())
+    policy, proposed = _gating_policy(
+        context, inputs, head_policy, root, config_path or root / config.DEFAULT_FILE, out
+    )
     reports_dir = workspace / "reports"
     sarif_path = (workspace / inputs.sarif) if inputs.sarif else None
     say = artifacts.say_to(out)
@@ -161,7 +164,9 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     pointer = f"The full report is {report_path.relative_to(workspace)} in the workspace."
     workflow.write_summary(env.get("GITHUB_STEP_SUMMARY"), markdown.render(assessment), pointer)
 
-    comment_url = _publish(context, inputs, assessment, policy, gating, failed, prefix, changes, out)
+    comment_url = _publish(
+        context, inputs, assessment, policy, gating, failed, prefix, changes, proposed, out
+    )
 
     workflow.write_outputs(
         env.get("GITHUB_OUTPUT"),
@@ -190,6 +195,7 @@ def _publish(
     failed: bool,
     prefix: str,
     changes: Delta | None,
+    proposed: list[str],
     out: TextIO,
 ) -> str | None:
     """Comment, check run and status, each best effort; annotations when the API can't take them."""
@@ -206,7 +212,7 @@ def _publish(
             marker=publish.marker(policy.project),
             gating=gating,
             footer=footer,
-            waivers_added=_waivers_added(repo, context, policy, out) if repo is not None else [],
+            policy_changes=proposed,
             changes=changes,
             base_ref=context.base_ref,
         )
@@ -235,7 +241,12 @@ def _publish(
     conclusion = "failure" if failed else ("neutral" if assessment.verdict is Verdict.NO_GO else "success")
     if inputs.status in ("check-run", "both"):
         summary = comment.render(
-            assessment, marker="", gating=gating, footer=footer, limit=publish.CHECK_TEXT_LIMIT
+            assessment,
+            marker="",
+            gating=gating,
+            footer=footer,
+            policy_changes=proposed,
+            limit=publish.CHECK_TEXT_LIMIT,
         )
         output = publish.CheckOutput(
             conclusion=conclusion,
@@ -311,32 +322,71 @@ def _keep_checkpoint_in_workspace(checkpoint_path: Path, target: Path) -> None:
             shutil.copy2(source, target / source.name)
 
 
-def _waivers_added(repo: object, context: GitHubContext, policy: config.Config, out: TextIO) -> list[Waiver]:
-    """Waivers in the PR's config that its base branch doesn't have: reviewers should see them."""
-    from readiness.github.client import API_ERRORS, FileMissing, file_at
+# Events whose head is the change under review: its files are judged under the base's policy.
+_REVIEW_EVENTS = ("pull_request", "pull_request_target", "merge_group")
 
-    base_sha = (context.event.get("pull_request") or {}).get("base", {}).get("sha")
-    if not policy.waivers or not base_sha or policy.source is None:
-        return []
+
+def _gating_policy(
+    context: GitHubContext, inputs: Inputs, head: config.Config, root: Path, config_file: Path, out: TextIO
+) -> tuple[config.Config, list[str]]:
+    """The policy that gates this run, and what the head's configuration would change in it.
+
+    On a pull request (or a merge queue entry) the configuration is read at the base commit
+    through the API: the pull request may not loosen the gate that judges it. A base without a
+    configuration file gets the defaults; a base that cannot be read gets the defaults too, with
+    a warning (strict, never the head's). Elsewhere (a push to a branch) the checkout's own
+    configuration is the branch's policy."""
+    from readiness.github.client import API_ERRORS, FileMissing, connect, file_at
+
+    base_sha = _base_sha(context)
+    if context.event_name not in _REVIEW_EVENTS or not base_sha:
+        return head, []
     workspace = context.workspace.resolve()
     try:
-        relative = Path(policy.source).resolve().relative_to(workspace).as_posix()
+        relative = config_file.resolve().relative_to(workspace).as_posix()
     except ValueError:
-        return []
-    try:
-        text = file_at(repo, relative, base_sha)
-    except FileMissing:
-        return list(policy.waivers)  # the config, or the file itself, is new in this PR
-    except API_ERRORS as error:
+        raise InputError(f"input 'config' {inputs.config!r} is not inside the workspace") from None
+    project = (
+        head.project if head.source is None else config.default(config_file.parent.resolve().name).project
+    )
+    base = config.default(project)
+    if not inputs.token:
         workflow.log(
-            out, "warning", f"cannot read the base branch's {relative} to compare waivers: {error}"[:300]
+            out, "warning", "no github-token: the base policy cannot be read; the defaults gate this run"
         )
-        return []
-    try:
-        base = config.parse(text, relative, project_default=policy.project, known_checks=registry.known_ids())
-    except config.ConfigError:
-        return list(policy.waivers)
-    return [w for w in policy.waivers if w not in base.waivers]
+    else:
+        try:
+            repo = connect(context.api_url, inputs.token).get_repo(context.repository)
+            text = file_at(repo, relative, base_sha)
+            base = config.parse(text, relative, project_default=project, known_checks=registry.known_ids())
+        except FileMissing:
+            pass  # no configuration at the base: the defaults
+        except config.ConfigError as error:
+            workflow.log(
+                out,
+                "warning",
+                f"the base commit's {relative} is invalid ({error}); the defaults gate this run",
+            )
+        except API_ERRORS as error:
+            workflow.log(
+                out,
+                "warning",
+                f"cannot read the base commit's {relative} ({error}); the defaults gate this run"[:300],
+            )
+    changes = policy_changes.between(base, head)
+    if changes:
+        workflow.log(
+            out, "notice", f"{len(changes)} policy change(s) in this pull request take effect after merge"
+        )
+    return base, changes
+
+
+def _base_sha(context: GitHubContext) -> str | None:
+    event = context.event
+    sha = (event.get("pull_request") or {}).get("base", {}).get("sha")
+    if not sha and isinstance(event.get("merge_group"), dict):
+        sha = event["merge_group"].get("base_sha")
+    return str(sha) if sha else None
 
 
 def _headline(assessment: Assessment, gating: bool) -> str:

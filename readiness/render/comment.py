@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from readiness.model import Assessment, Delta, Outcome, Severity, Verdict, Waiver
+from readiness.model import Assessment, Delta, Outcome, Severity, Verdict
 from readiness.render.markdown import ANSWER_ICON, LIGHT_ICON, environment
 
 LIMIT = 65_536
@@ -17,7 +17,7 @@ def render(
     marker: str,
     gating: bool,
     footer: str,
-    waivers_added: Sequence[Waiver] = (),
+    policy_changes: Sequence[str] = (),
     changes: Delta | None = None,
     base_ref: str | None = None,
     limit: int = LIMIT,
@@ -31,7 +31,7 @@ def render(
             marker=marker,
             gating=gating,
             footer=footer,
-            waivers_added=list(waivers_added),
+            policy_changes=list(policy_changes),
             verdict_icon="✅" if go else "⛔",
             verdict_word="GO" if go else "NO-GO",
             light_icon=LIGHT_ICON,

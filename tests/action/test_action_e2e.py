@@ -37,6 +37,9 @@ class Runner:
         self.fake = fake
         self.workspace = tmp_path / "workspace"
         shutil.copytree(EXAMPLES / example, self.workspace)
+        # The base commit holds the same configuration as the checkout unless a test says otherwise.
+        if (self.workspace / ".readiness.yml").is_file():
+            fake.add_file(".readiness.yml", (self.workspace / ".readiness.yml").read_text())
         self.event = json.loads((EVENTS / "pull_request.opened.1.json").read_text())
         self.event_name = "pull_request"
         self.extra_env: dict[str, str] = {}
@@ -194,8 +197,8 @@ def test_waivers_the_pull_request_adds_are_flagged(runner: Runner, fake_github: 
     fake_github.add_file(".readiness.yml", "project: adtech-exchange\n")
     runner()
     (ours,) = fake_github.comments(2)
-    assert "### ⚠️ Waivers added in this pull request" in ours.body
-    assert "`operational-readiness/codeowners`" in ours.body
+    assert "### ⚠️ Policy changes in this pull request (take effect after merge)" in ours.body
+    assert "- waives `operational-readiness/codeowners` until 2027-06-30" in ours.body
 
 
 @pytest.mark.slow
@@ -258,3 +261,44 @@ def test_a_scan_that_could_not_look_fails_the_check_unless_accepted(
     check = fake_github.check_runs[max(fake_github.check_runs)]
     assert check.conclusion == "success"
     assert check.title.startswith("Go (INCOMPLETE, accepted): 0 blocker(s)")
+
+
+LOOSENED = """
+project: renamed
+disable:
+  categories: [reliability, observability, scalability, security, disaster-recovery,
+               operational-readiness, load-validation, compliance]
+severity:
+  security/no-hardcoded-secrets: recommendation
+exclude: ["**"]
+test_paths: ["**"]
+vulnerabilities:
+  osv_url: http://127.0.0.1:9/answers-nothing
+"""
+
+
+@pytest.mark.slow
+def test_a_pull_request_cannot_loosen_the_policy_that_gates_it(
+    runner: Runner, fake_github: FakeGitHub
+) -> None:
+    """Every loosening at once in the head's .readiness.yml: the base's policy still gates, and
+    the comment lists what the pull request would change after merge."""
+    baseline = runner()
+    assert baseline.code == action.EXIT_FAIL
+    (runner.workspace / ".readiness.yml").write_text(LOOSENED)
+    run = runner()
+    assert run.code == action.EXIT_FAIL
+    assert run.outputs["verdict"] == "no-go"
+    assert run.outputs["blockers"] == baseline.outputs["blockers"]
+    (ours,) = [c for c in fake_github.comments(2) if "<!-- readiness:scorecard" in c.body]
+    body = ours.body
+    assert "### ⚠️ Policy changes in this pull request (take effect after merge)" in body
+    for change in (
+        "- disables the categories `compliance`, `disaster-recovery`",
+        "- sets the severity of `security/no-hardcoded-secrets` to `recommendation`",
+        "- excludes `**` from the scan",
+        "- treats `**` as test paths",
+        "- points the vulnerability sources elsewhere (ignored: only the base policy sets them)",
+    ):
+        assert change in body
+    assert "policy change(s) in this pull request take effect after merge" in run.log

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+from readiness import config, policy_changes
 from readiness.model import (
     Assessment,
     Category,
@@ -74,14 +76,23 @@ def test_pathological_messages_are_still_cut() -> None:
     assert len(body) <= comment.LIMIT and body.startswith(MARKER)
 
 
-def test_not_gating_and_new_waivers_are_said() -> None:
+def test_not_gating_and_policy_changes_are_said() -> None:
     waiver = Waiver(
-        "reliability/check-0", "accepted for the beta", "@sre", dt.date(2027, 1, 31), ("deploy/**",)
+        "reliability/check-0",
+        "accepted for the `beta`\n</details>",
+        "@sre",
+        dt.date(2027, 1, 31),
+        ("deploy/**",),
     )
-    body = comment.render(assessment(3, 5), marker=MARKER, gating=False, footer="f", waivers_added=[waiver])
+    base = config.default("svc")
+    head = dataclasses.replace(base, waivers=(waiver,), disabled_checks=frozenset({"security/tls"}))
+    changes = policy_changes.between(base, head)
+    body = comment.render(assessment(3, 5), marker=MARKER, gating=False, footer="f", policy_changes=changes)
     assert "the gate reports but does not fail" in body
-    assert "### ⚠️ Waivers added in this pull request" in body
+    assert "### ⚠️ Policy changes in this pull request (take effect after merge)" in body
+    assert "- disables the checks `security/tls`" in body
+    # the author's text stays inside one code span: no closing backtick, no raw HTML, one line
     assert (
-        '- `reliability/check-0` on `deploy/**`: "accepted for the beta" — owner @sre, expires 2027-01-31'
-        in body
-    )
+        "- waives `reliability/check-0` on `deploy/**` until 2027-01-31 "
+        "(owner `@sre`: `accepted for the 'beta' </details>`)"
+    ) in body
