@@ -22,12 +22,13 @@ from readiness.model import CheckResult
 from readiness.repo import Repo
 from readiness.results import Match
 from readiness.scanners import default_scanners
+from readiness.scanners import semgrep as semgrep_adapter
 from readiness.scanners.base import NOT_ASSESSED, rules_root
 from readiness.scanners.semgrep import Semgrep, captures_from, message_templates
 
 # Semgrep's matches over the check tests' small trees, recorded from real runs. Each file is named
-# by a digest of everything the matches depend on (semgrep's version, every rule file, every
-# file semgrep reads in the tree), so a recording can never be stale: change a rule or a
+# by a digest of everything the matches depend on (semgrep's version, its adapter, every rule file,
+# every file semgrep reads in the tree), so a recording can never be stale: change a rule or a
 # fixture and the digest misses, semgrep runs for real, and the new recording is written
 # (`rm -r tests/recorded` and a full run drop the ones no test reads any more). The rule tests and
 # the fixture-tree tests (tests/test_check_fixtures.py) always run semgrep live.
@@ -150,9 +151,11 @@ def semgrep_scan(root: Path) -> dict[str, object]:
 
 @functools.cache
 def _rules() -> tuple[str, dict[str, str], dict[str, dict[str, object]]]:
-    """(digest of semgrep's version and every rule file, templates, metadata by rule id)."""
+    """(digest of semgrep's version, the adapter that runs it and every rule file, templates,
+    metadata by rule id)."""
     semgrep = Semgrep()
     digest = hashlib.sha256(str(semgrep.version()).encode())
+    digest.update(Path(semgrep_adapter.__file__).read_bytes())  # its flags change what matches
     metadata: dict[str, dict[str, object]] = {}
     for path in sorted(rules_root().rglob("*")):
         if path.is_file():
