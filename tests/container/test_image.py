@@ -467,6 +467,9 @@ def test_action_publishes_to_github(container: Container, runner: Runner, osv_ur
             base_sha=pull["base"]["sha"],
             repo=repository,
         )
+        # The base commit has the same configuration: the pull request changes no policy.
+        config_text = (ROOT / "examples" / "adtech-exchange" / ".readiness.yml").read_text(encoding="utf-8")
+        github.add_file(".readiness.yml", config_text, repo=repository)
         env = runner.env(github.url, {"github-token": "ghs_container_test", "osv-url": osv_url})
         result = container.run(ENTRYPOINT, mounts=runner.mounts, env=env)
         violations = github.take_violations()
@@ -474,6 +477,7 @@ def test_action_publishes_to_github(container: Container, runner: Runner, osv_ur
     assert result.returncode == 1, tail(result)
     (comment,) = github.comments(pull["number"], repo=repository)
     assert "<!-- readiness:scorecard project=adtech-exchange -->" in comment.body
+    assert "Policy changes in this pull request" not in comment.body
     assert runner.outputs()["comment-url"].endswith(f"#issuecomment-{comment.id}")
     (check,) = github.check_runs.values()
     assert check.head_sha == pull["head"]["sha"]
