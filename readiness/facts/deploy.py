@@ -129,12 +129,11 @@ def why_it_runs(service: Service, image: str, container_name: str, owner_name: s
 
 
 def runs(service: Service, workload: K8sObject) -> bool:
-    return (
-        any(
-            why_it_runs(service, str(c.get("image", "")), str(c.get("name", "")), workload.name)
-            for c in workload.containers()
-        )
-        or workload.name.lower() == service.name.lower()
+    # A workload without containers can still be named like the service: judge its name alone.
+    containers = workload.containers() or [YMap()]
+    return any(
+        why_it_runs(service, str(c.get("image", "")), str(c.get("name", "")), workload.name)
+        for c in containers
     )
 
 
