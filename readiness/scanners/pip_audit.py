@@ -88,8 +88,16 @@ class PipAudit(Scanner):
                     argv, cwd=Path(scratch), deadline=deadline, total=timeout, env=_ENV, name=self.name
                 )
                 audit = parse(completed.stdout, completed.stderr, completed.returncode)
+                unreported = sorted({name for name, _ in layer} - audit.reported)
+                if len(unreported) == len(layer):
+                    # "No known vulnerabilities found" over an empty list is not an audit of these.
+                    raise ScannerError(
+                        f"pip-audit reported on none of the {len(layer)} pinned package(s) it was given "
+                        f"({', '.join(unreported[:5])}): nothing was audited"
+                    )
                 advisories.update(audit.advisories)
                 skipped.update(audit.skipped)
+                skipped.update((name, "pip-audit did not report on it") for name in unreported)
         if self.osv_url and advisories:
             advisories = self._with_severity(advisories, deadline)
         if skipped:  # private packages the service doesn't know: said, not hidden
@@ -129,6 +137,7 @@ class Audit:
     advisories: dict[tuple[str, str], list[results.Advisory]]
     skipped: dict[str, str]
     audited: int
+    reported: frozenset[str] = frozenset()  # every canonical name the output mentions
 
 
 def parse(stdout: str, stderr: str, returncode: int) -> Audit:
@@ -179,7 +188,8 @@ def parse(stdout: str, stderr: str, returncode: int) -> Audit:
             f"pip-audit audited none of {len(skipped)} package(s) ({first[:150]}): its service answered for "
             "none of them; offline, point it at a local OSV service with --osv-url"
         )
-    return Audit(found, skipped, audited)
+    reported = frozenset(canonicalize_name(str(d["name"])) for d in dependencies)
+    return Audit(found, skipped, audited, reported)
 
 
 def _reason(stderr: str) -> str:

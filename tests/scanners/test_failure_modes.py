@@ -179,3 +179,31 @@ def test_the_executable_is_never_given_the_repository_as_a_shell_string(tmp_path
     repo = write_tree(tmp_path / "repo", {"$(touch pwned)/requirements.txt": "requests==2.19.0\n"})
     PipAudit("http://127.0.0.1:9/v1/query").run(Repo(repo), 30)
     assert not (tmp_path / "repo" / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_pip_audit_reporting_an_empty_dependency_list_has_audited_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exit 0 and "no known vulnerabilities" over no dependencies at all, for a file that pins two.
+    tool = TOOLS[0]
+    empty = """echo '{"dependencies": [], "fixes": []}'; exit 0"""
+    monkeypatch.setenv(tool.variable, str(fake(tmp_path, tool, empty)))
+    repo = write_tree(tmp_path / "repo", {"requirements.txt": "requests==2.19.0\nurllib3==1.24.1\n"})
+    output = tool.make().run(Repo(repo), 30)
+    assert (output.status, output.detail) == (
+        NOT_ASSESSED,
+        "pip-audit reported on none of the 2 pinned package(s) it was given (requests, urllib3): "
+        "nothing was audited",
+    )
+
+
+def test_pip_audit_leaving_out_a_package_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tool = TOOLS[0]
+    one = """echo '{"dependencies": [{"name": "requests", "version": "2.19.0", "vulns": []}]}'; exit 0"""
+    monkeypatch.setenv(tool.variable, str(fake(tmp_path, tool, one)))
+    repo = write_tree(tmp_path / "repo", {"requirements.txt": "requests==2.19.0\nurllib3==1.24.1\n"})
+    output = tool.make().run(Repo(repo), 30)
+    assert output.ok
+    assert "1 package(s) not audited by pip-audit (urllib3): pip-audit did not report on it" in (
+        output.data.notes
+    )
