@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 
 from readiness.model import (
@@ -79,13 +80,28 @@ def light(checks: Iterable[CheckOutcome], answers: Sequence[QuestionAnswer] = ()
 
 
 def incomplete(categories: Sequence[CategoryResult]) -> list[CheckOutcome]:
-    """Blocker-level checks that could not look: a scan missing them cannot say Go."""
-    return [
-        c
+    """Blocker-level checks that could not look: a scan missing them cannot say Go.
+
+    Two ways to be blind: the check itself was not assessed, or the question it answers came out
+    *unknown* (the component is there in a form no check reads). The second is listed under the
+    question's blocker-level checks, with the answer's reasoning as the reason."""
+    gaps = {
+        c.check_id: c
         for cat in categories
         for c in cat.checks
         if c.outcome is Outcome.NOT_ASSESSED and c.severity is Severity.BLOCKER and not c.disabled
-    ]
+    }
+    for cat in categories:
+        by_id = {c.check_id: c for c in cat.checks}
+        for answer in cat.answers:
+            if answer.answer is not Answer.UNKNOWN:
+                continue
+            for check_id in answer.checks:
+                check = by_id.get(check_id)
+                if check is None or check.disabled or check.severity is not Severity.BLOCKER:
+                    continue
+                gaps.setdefault(check_id, replace(check, summary=f"{answer.question}: {answer.reasoning}"))
+    return list(gaps.values())
 
 
 def missing_scanners(checks: Iterable[CheckOutcome]) -> list[str]:

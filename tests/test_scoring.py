@@ -162,3 +162,35 @@ def test_a_risk_level_check_not_assessed_does_not_block() -> None:
     decided, why = verdict([cat], FailOn.BLOCKER)
     assert decided is Verdict.GO
     assert "1 check(s) could not be assessed and need a manual answer" in why
+
+
+def _answered(answer: Answer, check: CheckOutcome) -> CategoryResult:
+    said = QuestionAnswer(
+        question="reliability.health-checks",
+        category=Category.RELIABILITY,
+        text="q",
+        answer=answer,
+        checks=(check.check_id,),
+        reasoning="Could not be determined: the Helm chart's templates are not rendered",
+    )
+    return CategoryResult(Category.RELIABILITY, (check,), Light.AMBER, answers=(said,))
+
+
+def test_an_unknown_answer_on_a_blocker_level_question_is_incomplete() -> None:
+    looked = CheckOutcome(
+        check_id="reliability/x",
+        category=Category.RELIABILITY,
+        title="T",
+        question="q",
+        outcome=Outcome.NOT_APPLICABLE,
+        summary="no Deployment found",
+        severity=Severity.BLOCKER,
+    )
+    decided, why = verdict([_answered(Answer.UNKNOWN, looked)], FailOn.BLOCKER)
+    assert decided is Verdict.NO_GO
+    assert why.startswith("No-Go (incomplete): 1 blocker-level check(s) could not be assessed")
+    assert "reliability.health-checks: Could not be determined: the Helm chart's templates" in why
+    # The same question answered, or a risk-level check behind it, decides nothing.
+    assert verdict([_answered(Answer.PARTIAL, looked)], FailOn.BLOCKER)[0] is Verdict.GO
+    risk = CheckOutcome(**{**looked.__dict__, "severity": Severity.RISK})
+    assert verdict([_answered(Answer.UNKNOWN, risk)], FailOn.BLOCKER)[0] is Verdict.GO
