@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +89,68 @@ _SERVICE_MARKERS = {
     "setup.cfg": "python",
     "package.json": "node",
 }
+
+
+def git_files(root: Path) -> list[str] | None:
+    """The files of ``root`` as Git sees them: tracked, plus untracked ones no ignore rule
+    matches, relative to ``root``. None when ``root`` is not in a Git work tree (a tarball, an
+    export) or Git is not installed: the caller walks the directory instead.
+
+    Git is run on a tree someone else wrote, so nothing in it may make Git execute anything:
+    no fsmonitor hook, no pager, no system or global configuration; the ownership check is
+    lifted for this one read-only listing (a checkout mounted into a container belongs to
+    another user)."""
+    git = shutil.which("git")
+    if git is None or not _inside_work_tree(root):
+        return None
+    argv = [
+        git,
+        "--no-pager",
+        "-c",
+        "core.fsmonitor=false",
+        "-c",
+        "core.untrackedCache=false",
+        "-c",
+        f"safe.directory={root}",
+        "-C",
+        str(root),
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": "/nonexistent",  # no user configuration either: the same listing for everyone
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+        "LC_ALL": "C",
+    }
+    try:
+        completed = subprocess.run(
+            argv, capture_output=True, env=env, timeout=120, check=False, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return [name for name in names if name and not name.startswith("../")]
+
+
+def _inside_work_tree(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
+
+
+def _through_symlinked_directory(root: Path, parts: list[str]) -> bool:
+    folder = root
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -175,13 +239,20 @@ class Repo:
         root: str | Path,
         *,
         exclude: Iterable[str] = (),
+        ignore: Iterable[str] = (),
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        use_git: bool = True,
     ) -> None:
+        """``exclude``: the team's configured patterns (what they remove is counted in
+        :attr:`excluded`); ``ignore``: the tool's own output folders, never counted."""
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise NotADirectoryError(f"{root} is not a directory")
         self.max_file_bytes = max_file_bytes
         self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+        self._ignore = pathspec.GitIgnoreSpec.from_lines(list(ignore))
+        self.excluded: list[str] = []  # files the configured `exclude` patterns removed
+        self.listing = "walk"  # or "git": the files Git tracks, plus untracked ones it doesn't ignore
         self.skipped: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
         self._text: dict[str, str] = {}
@@ -194,10 +265,38 @@ class Repo:
         self._owners: dict[str, Service | None] = {}
         self._listings: dict[tuple[str, ...], list[str]] = {}  # listings depend on paths only
         self._memo: dict[Hashable, tuple[object, tuple[str, ...]]] = {}
-        self._walk()
+        listed = git_files(self.root) if use_git else None
+        if listed is None:
+            self._walk()
+        else:
+            self.listing = "git"
+            self._index_listed(listed)
         self.paths: tuple[str, ...] = tuple(sorted(self._sizes))
 
     # ---- the walk ---------------------------------------------------------------------------
+    def _index_listed(self, listed: Iterable[str]) -> None:
+        """Index Git's listing. A `.gitignore` has already filtered the untracked files only:
+        a pull request that ignores its own tracked code cannot hide it from the scan."""
+        for relative in sorted(set(listed)):
+            parts = relative.split("/")
+            if any(part in _ALWAYS_SKIPPED_DIRS for part in parts[:-1]):
+                continue
+            if self._ignore.match_file(relative):
+                continue
+            if self._exclude.match_file(relative):
+                self.excluded.append(relative)
+                continue
+            full = self.root / relative
+            if _through_symlinked_directory(self.root, parts):
+                self.skipped[relative] = "inside a symlinked directory (not followed)"
+                continue
+            if full.is_dir() and not full.is_symlink():
+                self.skipped[relative] = "a submodule or nested repository (not scanned)"
+                continue
+            if not full.exists() and not full.is_symlink():
+                continue  # tracked, but deleted in the working tree
+            self._index_file(full, relative)
+
     def _walk(self) -> None:
         ignore_specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
@@ -228,8 +327,14 @@ class Repo:
                 self._index_file(Path(directory) / name, relative)
 
     def _ignored(self, relative: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
-        if self._exclude.match_file(relative):
+        if self._ignore.match_file(relative):
             return True
+        if self._exclude.match_file(relative):
+            if not relative.endswith("/"):
+                self.excluded.append(relative)
+                return True
+            # An excluded directory: still walked, so the files it removes can be counted.
+            return False
         for prefix, spec in specs:
             if relative.startswith(prefix) and spec.match_file(relative[len(prefix) :]):
                 return True
