@@ -43,6 +43,10 @@ SCHEMA: dict[str, Any] = {
         },
         "severity": {"type": "object", "additionalProperties": {"enum": _SEVERITIES}},
         "allow_waivers": {"type": "boolean"},
+        "allow_wide_exclude": {
+            "type": "boolean",
+            "description": "let `exclude` remove more than half of the production files",
+        },
         "waivers": {
             "type": "array",
             "items": {
@@ -148,6 +152,7 @@ class Config:
     disabled_checks: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)
     allow_waivers: bool = True
+    allow_wide_exclude: bool = False
     waivers: tuple[Waiver, ...] = ()
     traffic: Traffic = Traffic()
     checkpoint_path: str = DEFAULT_CHECKPOINT
@@ -167,6 +172,7 @@ class Config:
             "disabled_checks": sorted(self.disabled_checks),
             "severity": {k: v.value for k, v in sorted(self.severity.items())},
             "allow_waivers": self.allow_waivers,
+            "allow_wide_exclude": self.allow_wide_exclude,
             "waivers": [
                 [w.check, w.reason, w.owner, w.expires.isoformat(), list(w.paths)] for w in self.waivers
             ],
@@ -272,6 +278,7 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
         disabled_checks=disabled_checks,
         severity=severity,
         allow_waivers=allow_waivers,
+        allow_wide_exclude=data.get("allow_wide_exclude", False),
         waivers=tuple(waivers),
         traffic=Traffic(traffic.get("expected_peak_rps"), traffic.get("p99_latency_ms")),
         checkpoint_path=(data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT),
@@ -348,9 +355,12 @@ traffic:
   expected_peak_rps: 1000     # requests per second at the expected peak
   p99_latency_ms: 100         # latency objective at p99
 
-# Paths never read (gitignore syntax); .gitignore is honoured already.
+# Paths never read (gitignore syntax). In a Git checkout the scan reads the tracked files
+# (.gitignore filters untracked ones only); what `exclude` removes is counted in the report,
+# and removing more than half of the production files is No-Go unless allowed here.
 # exclude:
 #   - "third_party/**"
+# allow_wide_exclude: false
 
 # Turn off whole categories or single checks.
 # disable:

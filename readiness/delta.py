@@ -106,12 +106,19 @@ def gate_new_blockers(
 
     Without a base (``delta`` None) it falls back to ``fail-on: blocker`` and says so."""
     if delta is None:
-        verdict, justification = scoring.verdict(current.categories, scoring.FailOn.BLOCKER, allow_incomplete)
+        verdict, justification = scoring.verdict(
+            current.categories,
+            scoring.FailOn.BLOCKER,
+            allow_incomplete,
+            scope_problem=current.scope_problem or None,
+        )
         note = "no base branch state was available, so fail-on new-blockers fell back to blocker"
         return verdict, f"{justification} ({note})"
     new = delta.new_blockers
     old = [f for f in delta.existing if f.severity is Severity.BLOCKER]
     kept = f"; {len(old)} blocker(s) already on the base branch do not gate this PR" if old else ""
+    if current.scope_problem:  # a scan of too little of the code has nothing to compare
+        return Verdict.NO_GO, f"No-Go (scope): {current.scope_problem}."
     if new:
         titles = "; ".join(dict.fromkeys(f.title for f in new[:3]))
         more = f"; and {len(new) - 3} more" if len(new) > 3 else ""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from readiness import __version__, answers, checkpoint, policy, redact, registry, scoring, seed
+from readiness import __version__, answers, checkpoint, policy, redact, registry, scope, scoring, seed
 from readiness.config import Config
 from readiness.context import CheckContext
 from readiness.model import (
@@ -89,7 +89,8 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = request.today or started.date()
     config = request.config
-    repo = Repo(request.root, exclude=(*config.exclude, *request.exclude))
+    repo = Repo(request.root, exclude=config.exclude, ignore=request.exclude)
+    covered = scope.coverage(repo, config)
     warnings: list[str] = []
 
     saved: dict[Category, checkpoint.CategoryState] = {}
@@ -178,7 +179,10 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         if on_category is not None:
             on_category(result)
 
-    verdict, justification = scoring.verdict(results, request.fail_on, request.allow_incomplete)
+    scope_problem = covered.problem(config.allow_wide_exclude)
+    verdict, justification = scoring.verdict(
+        results, request.fail_on, request.allow_incomplete, scope_problem=scope_problem
+    )
     return Assessment(
         project=config.project,
         root=str(request.root),
@@ -192,10 +196,14 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             files_indexed=len(repo.paths),
             skipped=tuple(sorted(repo.skipped.items())),
             services=tuple((s.name, s.path, s.language) for s in repo.services()),
+            listing=covered.listing,
+            excluded=covered.excluded,
+            excluded_note=covered.statement(),
         ),
         scanners=tuple(output.run_record() for output in outputs.values()),
         warnings=tuple(warnings),
         parse_problems=tuple(str(problem) for problem in repo.problems.values()),
+        scope_problem=scope_problem or "",
         catalogue=tuple(
             CheckInfo(
                 s.id, s.category, s.title, s.question.text, s.severity, s.rationale, s.looks_at, s.remediation

@@ -307,6 +307,9 @@ class RepoStats:
     files_indexed: int
     skipped: tuple[tuple[str, str], ...]  # (path, reason)
     services: tuple[tuple[str, str, str], ...]  # (name, path, language)
+    listing: str = "walk"  # "git": the tracked files; "walk": every file under the root
+    excluded: int = 0  # files removed by the configured `exclude` patterns
+    excluded_note: str = ""  # the report's sentence about them ("412 file(s) excluded by ...")
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,7 @@ class Assessment:
     warnings: tuple[str, ...] = field(default=())
     parse_problems: tuple[str, ...] = field(default=())
     catalogue: tuple[CheckInfo, ...] = field(default=())  # every registered check, in report order
+    scope_problem: str = ""  # why the scan did not cover the service (readiness.scope), if it didn't
 
     def findings(self) -> list[Finding]:
         return [f for c in self.categories for f in c.findings()]

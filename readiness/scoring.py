@@ -121,9 +121,16 @@ def incomplete_justification(gaps: Sequence[CheckOutcome]) -> str:
 
 
 def verdict(
-    categories: Sequence[CategoryResult], fail_on: FailOn, allow_incomplete: bool = False
+    categories: Sequence[CategoryResult],
+    fail_on: FailOn,
+    allow_incomplete: bool = False,
+    *,
+    scope_problem: str | None = None,
 ) -> tuple[Verdict, str]:
-    """The verdict and a justification naming what decided it."""
+    """The verdict and a justification naming what decided it.
+
+    ``scope_problem``: why the scan did not cover the service (readiness.scope); it decides
+    like a blocker, and no --allow-incomplete accepts it: only the gating policy can."""
     blockers = [
         f for c in categories for f in c.findings() if not f.waived and f.severity is Severity.BLOCKER
     ]
@@ -138,6 +145,8 @@ def verdict(
             f"No-Go: {len(blockers)} unwaived blocker(s) in {', '.join(red)} must be fixed before launch "
             f"({titles})."
         )
+    if fail_on is not FailOn.NEVER and scope_problem:
+        return Verdict.NO_GO, f"No-Go (scope): {scope_problem}."
     gaps = incomplete(categories)
     if fail_on is not FailOn.NEVER and gaps and not allow_incomplete:
         return Verdict.NO_GO, incomplete_justification(gaps)
@@ -154,6 +163,8 @@ def verdict(
     notes = []
     if blockers:
         notes.append(f"{len(blockers)} blocker(s) are not gating because --fail-on is never")
+    if scope_problem:
+        notes.append(f"not gating because --fail-on is never: {scope_problem}")
     if risks:
         notes.append(f"{len(risks)} risk(s) to mitigate")
     if gaps:

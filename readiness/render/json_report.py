@@ -57,6 +57,9 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
         ],
         "repository": {
             "files_indexed": assessment.repo.files_indexed,
+            "listing": assessment.repo.listing,
+            "excluded": assessment.repo.excluded,
+            "scope_problem": assessment.scope_problem or None,
             "skipped": [{"path": p, "reason": r} for p, r in assessment.repo.skipped],
             "services": [{"name": n, "path": p, "language": lang} for n, p, lang in assessment.repo.services],
             "parse_problems": list(assessment.parse_problems),
