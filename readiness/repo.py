@@ -267,7 +267,9 @@ class Repo:
         self._memo: dict[Hashable, tuple[object, tuple[str, ...]]] = {}
         listed = git_files(self.root) if use_git else None
         if listed is None:
-            self._walk()
+            # In a work tree whose listing failed, the checkout's .gitignore files may be the pull
+            # request's: walk everything rather than let them hide code.
+            self._walk(honour_gitignore=not (use_git and _inside_work_tree(self.root)))
         else:
             self.listing = "git"
             self._index_listed(listed)
@@ -297,13 +299,13 @@ class Repo:
                 continue  # tracked, but deleted in the working tree
             self._index_file(full, relative)
 
-    def _walk(self) -> None:
+    def _walk(self, *, honour_gitignore: bool = True) -> None:
         ignore_specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
             relative_dir = Path(directory).relative_to(self.root).as_posix()
             prefix = "" if relative_dir == "." else relative_dir + "/"
             gitignore = Path(directory) / ".gitignore"
-            if gitignore.is_file() and not gitignore.is_symlink():
+            if honour_gitignore and gitignore.is_file() and not gitignore.is_symlink():
                 try:
                     lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
                     ignore_specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))

@@ -146,3 +146,13 @@ def test_a_narrow_exclude_or_an_allowed_wide_one_only_counts(service: Path) -> N
     _, why, note = _scan(service, 'exclude: ["internal/"]\nallow_wide_exclude: true\n')
     assert not why.startswith("No-Go (scope)")
     assert note == "7 file(s) excluded by `exclude` in .readiness.yml"
+
+
+def test_a_checkout_git_cannot_list_is_walked_without_its_gitignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = committed(tmp_path / "repo", {"svc/main.go": "package main\n"})
+    write_tree(root, {".gitignore": "svc/\n"})
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    repo = Repo(root)
+    assert (repo.listing, repo.paths) == ("walk", (".gitignore", "svc/main.go"))
