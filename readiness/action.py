@@ -10,6 +10,7 @@ depend on GitHub answering.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -19,7 +20,18 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
-from readiness import checkpoint, config, delta, engine, pipeline, policy_changes, registry, scoring
+from readiness import (
+    central_policy,
+    checkpoint,
+    config,
+    delta,
+    engine,
+    pipeline,
+    policy_changes,
+    registry,
+    scoring,
+)
+from readiness.central_policy import CentralPolicy
 from readiness.github import artifacts, workflow
 from readiness.github.context import ContextError, GitHubContext
 from readiness.model import Assessment, Category, CategoryResult, Delta, Severity, Verdict
@@ -50,6 +62,7 @@ class Inputs:
     resume: bool
     osv_url: str
     allow_incomplete: bool = False
+    policy: str = ""  # the central policy: a path in this repository, or owner/repo/path@ref
 
     @staticmethod
     def from_env(env: Mapping[str, str]) -> Inputs:
@@ -79,6 +92,7 @@ class Inputs:
             resume=resume == "true",
             osv_url=get("osv-url"),
             allow_incomplete=allow_incomplete == "true",
+            policy=get("policy"),
         )
 
 
@@ -108,6 +122,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     policy, proposed = _gating_policy(
         context, inputs, head_policy, root, config_path or root / config.DEFAULT_FILE, out
     )
+    central = _central_policy(context, inputs, out) if inputs.policy else None
     reports_dir = workspace / "reports"
     sarif_path = (workspace / inputs.sarif) if inputs.sarif else None
     say = artifacts.say_to(out)
@@ -144,6 +159,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         resume=inputs.resume,
         osv_url=inputs.osv_url,
         allow_incomplete=inputs.allow_incomplete,
+        central=central,
         on_category=progress,
     )
     if uploader is not None:
@@ -379,6 +395,44 @@ def _gating_policy(
             out, "notice", f"{len(changes)} policy change(s) in this pull request take effect after merge"
         )
     return base, changes
+
+
+_REMOTE_POLICY = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)/(?P<path>[^@]+)@(?P<ref>[\w./-]+)$")
+
+
+def _central_policy(context: GitHubContext, inputs: Inputs, out: TextIO) -> CentralPolicy:
+    """The ``policy`` input's file, read where the change under review cannot have edited it: at
+    the base commit on a pull request, from another repository at a ref, or (a push) from the
+    pushed commit, which is already the branch's. Unreadable is an input error: a gate told to
+    enforce floors must not run without them."""
+    from readiness.github.client import API_ERRORS, FileMissing, connect, file_at
+
+    remote = _REMOTE_POLICY.match(inputs.policy)
+    base_sha = _base_sha(context) if context.event_name in _REVIEW_EVENTS else None
+    if remote is None and base_sha is None:
+        workspace = context.workspace.resolve()
+        local = (workspace / inputs.policy).resolve()
+        if not local.is_relative_to(workspace):
+            raise InputError(f"input 'policy' {inputs.policy!r} is not inside the workspace")
+        return central_policy.load(local, known_checks=registry.known_ids())
+    if not inputs.token:
+        raise InputError("input 'policy' must be read through the API, and there is no github-token")
+    repository, path, ref = (
+        (remote["repo"], remote["path"], remote["ref"])
+        if remote
+        else (context.repository, inputs.policy.removeprefix("./"), str(base_sha))
+    )
+    try:
+        text = file_at(connect(context.api_url, inputs.token).get_repo(repository), path, ref)
+    except FileMissing:
+        raise InputError(f"input 'policy': {path} does not exist in {repository} at {ref[:12]}") from None
+    except API_ERRORS as error:
+        raise InputError(
+            f"input 'policy': cannot read {path} from {repository} at {ref[:12]}: {error}"[:400]
+        ) from None
+    display = f"{repository}/{path}@{ref[:12]}"
+    workflow.log(out, "notice", f"central policy {display} applies")
+    return central_policy.parse(text, display, known_checks=registry.known_ids())
 
 
 def _base_sha(context: GitHubContext) -> str | None:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from readiness import __version__, catalogue, config, pipeline, registry
+from readiness import __version__, catalogue, central_policy, config, pipeline, registry
 from readiness.engine import load_catalogue
 from readiness.model import Category, CategoryResult, Severity, Verdict
 from readiness.options import parse_categories
@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="assess a repository and write the report")
     scan.add_argument("path", nargs="?", default=".", help="repository to assess (default: .)")
     scan.add_argument("--config", type=Path, help="policy file (default: PATH/.readiness.yml)")
+    scan.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="central policy: floors the repository's configuration may tighten, never loosen "
+        "(docs/configuration.md)",
+    )
     scan.add_argument(
         "--output-dir",
         type=Path,
@@ -145,6 +152,7 @@ def _scan(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     policy = config.load(root, args.config, known_checks=registry.known_ids())
+    central = central_policy.load(args.policy, known_checks=registry.known_ids()) if args.policy else None
     if args.osv_url or args.go_vulndb:
         if args.osv_url and not args.osv_url.startswith(("http://", "https://")):
             raise UsageError(f"--osv-url must be an http(s) URL, not {args.osv_url!r}")
@@ -171,10 +179,13 @@ def _scan(args: argparse.Namespace) -> int:
         checkpoint_path=checkpoint_path,
         resume=args.resume,
         allow_incomplete=args.allow_incomplete,
+        central=central,
         on_category=_progress,
     )
     for warning in assessment.warnings:
         print(f"readiness: warning: {warning}", file=sys.stderr)
+    for note in assessment.policy_notes:
+        print(f"readiness: policy: {note}", file=sys.stderr)
 
     report = _shown(pipeline.write(assessment, outputs).report)
     saved = f"📄 Report saved to: {report}"

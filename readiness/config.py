@@ -43,6 +43,11 @@ SCHEMA: dict[str, Any] = {
         },
         "severity": {"type": "object", "additionalProperties": {"enum": _SEVERITIES}},
         "allow_waivers": {"type": "boolean"},
+        "inline_suppressions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "checks whose findings a nosemgrep comment on the line may suppress",
+        },
         "allow_wide_exclude": {
             "type": "boolean",
             "description": "let `exclude` remove more than half of the production files",
@@ -153,6 +158,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     allow_waivers: bool = True
     allow_wide_exclude: bool = False
+    inline_suppressions: frozenset[str] = frozenset()
     waivers: tuple[Waiver, ...] = ()
     traffic: Traffic = Traffic()
     checkpoint_path: str = DEFAULT_CHECKPOINT
@@ -173,6 +179,7 @@ class Config:
             "severity": {k: v.value for k, v in sorted(self.severity.items())},
             "allow_waivers": self.allow_waivers,
             "allow_wide_exclude": self.allow_wide_exclude,
+            "inline_suppressions": sorted(self.inline_suppressions),
             "waivers": [
                 [w.check, w.reason, w.owner, w.expires.isoformat(), list(w.paths)] for w in self.waivers
             ],
@@ -208,7 +215,9 @@ def load(root: Path, explicit: Path | None = None, *, known_checks: set[str]) ->
     return parse(text, display, project_default=project_default, known_checks=known_checks)
 
 
-def parse(text: str, display: str, *, project_default: str, known_checks: set[str]) -> Config:
+def validated(text: str, display: str, schema: dict[str, Any]) -> YMap:
+    """The one YAML document in ``text`` as a located mapping, valid against ``schema``; else a
+    ConfigError naming the file, the line and the key."""
     documents, error = load_all(text)
     if error is not None:
         raise ConfigError(display, error.line, "", f"invalid YAML: {error.message}")
@@ -220,7 +229,7 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
     if not isinstance(data, YMap):
         raise ConfigError(display, getattr(data, "line", 1), "", "expected a mapping at the top level")
 
-    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(_plain(data)), key=lambda e: _line_of(data, list(e.absolute_path)))
     if errors:
         first = errors[0]
@@ -233,16 +242,30 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
             # The missing key has no line of its own: point at the mapping that lacks it.
             location += [key for key in first.validator_value if key not in first.instance][:1]
         raise ConfigError(display, line, _key_name(location), _message(first))
+    return data
+
+
+def known_check(
+    data: YMap, display: str, check_id: str, key_path: list[str | int], known_checks: set[str]
+) -> str:
+    """``check_id`` if the catalogue has it, else a located error with the closest id."""
+    if check_id not in known_checks:
+        close = difflib.get_close_matches(check_id, sorted(known_checks), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            display, _line_of(data, key_path), _key_name(key_path), f"unknown check id {check_id!r}{hint}"
+        )
+    return check_id
+
+
+def parse(text: str, display: str, *, project_default: str, known_checks: set[str]) -> Config:
+    data = validated(text, display, SCHEMA)
 
     def located(key_path: list[str | int], message: str) -> ConfigError:
         return ConfigError(display, _line_of(data, key_path), _key_name(key_path), message)
 
     def known(check_id: str, key_path: list[str | int]) -> str:
-        if check_id not in known_checks:
-            close = difflib.get_close_matches(check_id, sorted(known_checks), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise located(key_path, f"unknown check id {check_id!r}{hint}")
-        return check_id
+        return known_check(data, display, check_id, key_path, known_checks)
 
     disable = data.get("disable") or {}
     disabled_checks = frozenset(
@@ -279,6 +302,10 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
         severity=severity,
         allow_waivers=allow_waivers,
         allow_wide_exclude=data.get("allow_wide_exclude", False),
+        inline_suppressions=frozenset(
+            known(check_id, ["inline_suppressions", index])
+            for index, check_id in enumerate(data.get("inline_suppressions") or [])
+        ),
         waivers=tuple(waivers),
         traffic=Traffic(traffic.get("expected_peak_rps"), traffic.get("p99_latency_ms")),
         checkpoint_path=(data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT),
@@ -380,8 +407,12 @@ traffic:
 #     owner: "@platform-team"
 #     expires: 2027-03-31
 
-# Central owners can forbid waivers altogether.
+# Central owners can forbid waivers altogether (a central policy, --policy, can too).
 # allow_waivers: false
+
+# Checks whose findings a `nosemgrep` comment on the offending line may suppress. Not listed:
+# the comment suppresses nothing and the report lists it as an unapproved waiver.
+# inline_suppressions: [observability/structured-logging]
 
 # Config keys or flag names that must switch a feature off without a redeploy; each is
 # verified to exist in the code and to be read at run time, not only at start.

@@ -20,7 +20,18 @@ from pathlib import Path
 
 import yaml
 
-from readiness import __version__, answers, checkpoint, policy, redact, registry, scope, scoring, seed
+from readiness import (
+    __version__,
+    answers,
+    checkpoint,
+    policy,
+    redact,
+    registry,
+    scope,
+    scoring,
+    seed,
+    suppressions,
+)
 from readiness.config import Config
 from readiness.context import CheckContext
 from readiness.model import (
@@ -79,6 +90,7 @@ class ScanRequest:
     scanner_timeout: float = 600.0
     today: dt.date | None = None
     allow_incomplete: bool = False  # a blocker-level check not assessed still lets the verdict be Go
+    policy_notes: tuple[str, ...] = ()  # what enforcing a central policy undid (central_policy)
 
 
 CategoryCallback = Callable[[CategoryResult], None]
@@ -91,6 +103,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     config = request.config
     repo = Repo(request.root, exclude=config.exclude, ignore=request.exclude)
     covered = scope.coverage(repo, config)
+    inline = suppressions.find(repo)
     warnings: list[str] = []
 
     saved: dict[Category, checkpoint.CategoryState] = {}
@@ -147,7 +160,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         outcomes = tuple(
             policy.disabled(spec)
             if spec.id in config.disabled_checks
-            else policy.apply(spec, raw[spec.id], config, today)
+            else policy.apply(spec, raw[spec.id], config, today, inline)
             for spec in specs
         )
         result = CategoryResult(
@@ -204,6 +217,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         warnings=tuple(warnings),
         parse_problems=tuple(str(problem) for problem in repo.problems.values()),
         scope_problem=scope_problem or "",
+        policy_notes=(*request.policy_notes, *_inline_notes(inline, results)),
         catalogue=tuple(
             CheckInfo(
                 s.id, s.category, s.title, s.question.text, s.severity, s.rationale, s.looks_at, s.remediation
@@ -297,6 +311,22 @@ def run_check(
         problems = "; ".join(str(p) for p in sorted(recording.problems.values(), key=str))
         return CheckResult.not_assessed(f"input could not be parsed: {problems}")
     return result
+
+
+def _inline_notes(
+    inline: Sequence[suppressions.InlineSuppression], results: Sequence[CategoryResult]
+) -> list[str]:
+    """One line per inline suppression comment: the check it waived, or that it waived nothing."""
+    waived = [f for c in results for f in c.findings() if f.waived_by is not None]
+    notes = []
+    for comment in inline:
+        checks = sorted({f.check_id for f in waived if f.waived_by == comment.waiver(f.check_id)})
+        if checks:
+            waives = ", ".join(checks)
+            notes.append(f"{comment.where}: a nosemgrep comment waives {waives} (inline_suppressions)")
+        else:
+            notes.append(f"{comment.where}: a nosemgrep comment, an unapproved waiver: it suppresses nothing")
+    return notes
 
 
 def _fingerprint(

@@ -342,6 +342,9 @@ class Assessment:
     parse_problems: tuple[str, ...] = field(default=())
     catalogue: tuple[CheckInfo, ...] = field(default=())  # every registered check, in report order
     scope_problem: str = ""  # why the scan did not cover the service (readiness.scope), if it didn't
+    # What the gating policy undid or refused: central-policy floors a configuration tried to go
+    # below, and inline suppression comments (each with its file and line).
+    policy_notes: tuple[str, ...] = ()
 
     def findings(self) -> list[Finding]:
         return [f for c in self.categories for f in c.findings()]

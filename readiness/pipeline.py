@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readiness import central_policy
+from readiness.central_policy import CentralPolicy
 from readiness.config import Config
 from readiness.engine import CategoryCallback, ScanRequest, assess
 from readiness.model import Assessment, Category
@@ -79,10 +81,17 @@ def request(
     resume: bool = False,
     osv_url: str | None = None,
     allow_incomplete: bool = False,
+    central: CentralPolicy | None = None,
+    policy_notes: tuple[str, ...] = (),
 ) -> ScanRequest:
     """The engine's request for a scan of ``root``. The tool's own outputs and checkpoint folder
     are left out of the scan when they lie inside it: reading them back would change the file
-    listing, and with it every category's checkpoint fingerprint."""
+    listing, and with it every category's checkpoint fingerprint.
+
+    ``central``: floors ``policy`` is raised to; what that undoes joins ``policy_notes``."""
+    if central is not None:
+        policy, undone = central_policy.enforce(policy, central, dt.datetime.now(dt.UTC).date())
+        policy_notes = (*policy_notes, *undone)
     folders = [outputs.report_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
     return ScanRequest(
         root=root,
@@ -92,6 +101,7 @@ def request(
         checkpoint_path=checkpoint_path,
         resume=resume,
         allow_incomplete=allow_incomplete,
+        policy_notes=policy_notes,
         scanners=default_scanners(
             osv_url=osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
         ),

@@ -7,6 +7,7 @@ SARIF and the PR comment can't disagree about what counts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pathspec
 
@@ -14,10 +15,17 @@ from readiness.config import Config
 from readiness.facts.production import is_production
 from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Severity, Waiver
 from readiness.registry import CheckSpec
+from readiness.suppressions import InlineSuppression
 
 
-def apply(spec: CheckSpec, result: CheckResult, config: Config, today: dt.date) -> CheckOutcome:
-    findings = tuple(_finding(spec, failure, config, today) for failure in result.failures)
+def apply(
+    spec: CheckSpec,
+    result: CheckResult,
+    config: Config,
+    today: dt.date,
+    inline: Sequence[InlineSuppression] = (),
+) -> CheckOutcome:
+    findings = tuple(_finding(spec, failure, config, today, inline) for failure in result.failures)
     return CheckOutcome(
         check_id=spec.id,
         category=spec.category,
@@ -43,7 +51,9 @@ def disabled(spec: CheckSpec) -> CheckOutcome:
     )
 
 
-def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) -> Finding:
+def _finding(
+    spec: CheckSpec, failure: Failure, config: Config, today: dt.date, inline: Sequence[InlineSuppression]
+) -> Finding:
     severity = config.severity.get(spec.id) or failure.severity or spec.severity
     message = failure.message
     if (
@@ -55,6 +65,15 @@ def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) 
         severity = Severity.RECOMMENDATION
         message += " (in a test or example path, so reported as a recommendation)"
     waiver, expired = _matching_waiver(spec.id, failure, config, today)
+    comment = _inline_comment(spec, failure, inline) if waiver is None else None
+    if comment is not None:
+        if spec.id in config.inline_suppressions and config.allow_waivers:
+            waiver = comment.waiver(spec.id)
+        else:
+            message += (
+                f" (the nosemgrep comment at {comment.where} suppresses nothing: the gating policy "
+                "allows no inline suppression of this check)"
+            )
     return Finding(
         check_id=spec.id,
         category=spec.category,
@@ -67,6 +86,15 @@ def _finding(spec: CheckSpec, failure: Failure, config: Config, today: dt.date) 
         waived_by=waiver,
         expired_waiver=expired,
     )
+
+
+def _inline_comment(
+    spec: CheckSpec, failure: Failure, inline: Sequence[InlineSuppression]
+) -> InlineSuppression | None:
+    """The inline suppression comment on a line this semgrep-backed finding names, if any."""
+    if "semgrep" not in spec.scanners:
+        return None
+    return next((s for s in inline for evidence in failure.evidence if s.covers(evidence, spec.rules)), None)
 
 
 def _only_in_test_paths(failure: Failure, config: Config) -> bool:

@@ -54,6 +54,8 @@ def between(base: Config, head: Config) -> list[str]:
             )
     if excluded := set(head.exclude) - set(base.exclude):
         changes.append(f"excludes {_listed(excluded)} from the scan")
+    if added_inline := head.inline_suppressions - base.inline_suppressions:
+        changes.append(f"lets nosemgrep comments suppress {_listed(added_inline)}")
     if head.allow_wide_exclude and not base.allow_wide_exclude:
         changes.append("allows `exclude` to remove most of the production files")
     if marked := set(head.test_paths) - set(base.test_paths):

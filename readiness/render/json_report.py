@@ -65,6 +65,7 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
             "parse_problems": list(assessment.parse_problems),
         },
         "warnings": list(assessment.warnings),
+        "policy_notes": list(assessment.policy_notes),
     }
 
 

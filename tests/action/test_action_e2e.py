@@ -268,6 +268,12 @@ project: renamed
 disable:
   categories: [reliability, observability, scalability, security, disaster-recovery,
                operational-readiness, load-validation, compliance]
+  checks: [reliability/graceful-shutdown, scalability/db-connection-budget]
+waivers:
+  - check: reliability/readiness-probe
+    reason: probes come with the mesh
+    owner: "@author"
+    expires: 2099-01-01
 severity:
   security/no-hardcoded-secrets: recommendation
 exclude: ["**"]
@@ -298,6 +304,8 @@ def test_a_pull_request_cannot_loosen_the_policy_that_gates_it(
         "- sets the severity of `security/no-hardcoded-secrets` to `recommendation`",
         "- excludes `**` from the scan",
         "- treats `**` as test paths",
+        "- disables the checks `reliability/graceful-shutdown`, `scalability/db-connection-budget`",
+        "- waives `reliability/readiness-probe` until 2099-01-01",
         "- points the vulnerability sources elsewhere (ignored: only the base policy sets them)",
     ):
         assert change in body
