@@ -225,7 +225,7 @@ def _publish(
     if context.pr_number is not None:
         body = comment.render(
             assessment,
-            marker=publish.marker(policy.project),
+            marker=publish.marker(inputs.path),
             gating=gating,
             footer=footer,
             policy_changes=proposed,
@@ -246,9 +246,7 @@ def _publish(
     fell_back = False
     if inputs.comment != "off" and context.pr_number is not None and body is not None:
         try:
-            comment_url = publish.upsert_comment(
-                repo, context.pr_number, body, policy.project, inputs.comment
-            )
+            comment_url = publish.upsert_comment(repo, context.pr_number, body, inputs.path, inputs.comment)
             out.write(f"PR comment: {comment_url}\n")
         except publish.PublishError as error:
             workflow.log(out, "warning", str(error))

@@ -7,8 +7,10 @@ the verdict and never loses the report.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from github import GithubException
 from github.GithubObject import NotSet
@@ -16,6 +18,7 @@ from github.Repository import Repository
 
 from readiness.github.client import API_ERRORS, with_retries
 from readiness.model import Finding, Severity
+from readiness.render import inert
 
 COMMENT_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
@@ -23,6 +26,7 @@ STATUS_DESCRIPTION_LIMIT = 140
 ANNOTATIONS_PER_REQUEST = 50
 CHECK_NAME = "production-readiness"
 
+_CUT = "… (cut to GitHub's size limit; the job summary and the report have everything)"
 _ANNOTATION_LEVEL = {Severity.BLOCKER: "failure", Severity.RISK: "warning", Severity.RECOMMENDATION: "notice"}
 
 
@@ -47,13 +51,26 @@ def explain(error: Exception, what: str, permission: str) -> PublishError:
     return PublishError(f"cannot {what}: GitHub answered {error.status} {message}")
 
 
-def marker(project: str) -> str:
-    return f"<!-- readiness:scorecard project={project} -->"
+MARKER_PREFIX = "<!-- readiness:scorecard "
+LEGACY_MARKER = MARKER_PREFIX + "project="  # earlier versions keyed it on the config's project name
 
 
-def upsert_comment(repo: Repository, pr_number: int, body: str, project: str, mode: str) -> str:
-    """Edit our earlier comment (found by its marker across all pages) or create one; return its URL."""
-    tag = marker(project)
+def marker(path: str) -> str:
+    """The hidden tag our comment is found by. Keyed on the Action's ``path`` input (the scanned
+    directory relative to the workspace, normalised lexically, "." by default), which the workflow
+    sets, and never on anything in the scanned tree: a pull request that renames its project or
+    replaces the directory with a symlink still finds, and edits, the comment it is judged by."""
+    normal = posixpath.normpath(path.strip().replace("\\", "/") or ".")  # "./svc/" -> "svc"
+    return f"{MARKER_PREFIX}path={quote(normal, safe='/._~')} -->"
+
+
+def upsert_comment(repo: Repository, pr_number: int, body: str, path: str, mode: str) -> str:
+    """Edit our earlier comment (found by its marker across all pages) or create one; return its URL.
+
+    Only comments written by a bot are ours. One with this ``path``'s marker is edited; failing
+    that, the newest with an old-style marker (keyed on the project name, from earlier versions)
+    is taken over, so upgrading, or renaming the project, leaves no stale verdict behind."""
+    tag = marker(path)
     if tag not in body:
         body = f"{tag}\n{body}"
     if len(body) > COMMENT_LIMIT:
@@ -63,7 +80,9 @@ def upsert_comment(repo: Repository, pr_number: int, body: str, project: str, mo
         # Looked up on every attempt: a create that failed with a 5xx may have been applied.
         issue = repo.get_issue(pr_number)
         if mode == "update":
-            ours = [c for c in issue.get_comments() if tag in (c.body or "") and c.user.type == "Bot"]
+            bots = [c for c in issue.get_comments() if c.user.type == "Bot"]
+            ours = [c for c in bots if tag in (c.body or "")]
+            ours = ours or [c for c in bots if LEGACY_MARKER in (c.body or "")]
             if ours:
                 ours[-1].edit(body)
                 return str(ours[-1].html_url)
@@ -84,6 +103,9 @@ class CheckOutput:
 
 
 def annotations_for(findings: Sequence[Finding], prefix: str) -> list[dict[str, str | int]]:
+    """Check-run annotations, one per located piece of evidence. GitHub shows the message and title
+    as plain text; the message is the repository's, so it is one line with no control characters
+    and bounded (readiness.render.inert.plain). The path stays exact: it must name the file."""
     items: list[dict[str, str | int]] = []
     for finding in sorted(findings, key=lambda f: -f.severity.rank):
         if finding.waived:
@@ -98,8 +120,8 @@ def annotations_for(findings: Sequence[Finding], prefix: str) -> list[dict[str, 
                     "start_line": line,
                     "end_line": line,
                     "annotation_level": _ANNOTATION_LEVEL[finding.severity],
-                    "title": f"{finding.title} ({finding.check_id})"[:255],
-                    "message": finding.message[:64_000],
+                    "title": inert.plain(f"{finding.title} ({finding.check_id})", 255),
+                    "message": inert.plain(finding.message),
                 }
             )
     return items
@@ -117,8 +139,9 @@ def check_run(
     def payload(batch: list[dict[str, str | int]]) -> dict[str, str | list[dict[str, str | int]]]:
         return {
             "title": output.title[:255],
-            "summary": output.summary[:CHECK_TEXT_LIMIT],
-            "text": output.text[:CHECK_TEXT_LIMIT],
+            # Cut at a line, never inside a code span or an escape (readiness.render.inert.cut_lines).
+            "summary": inert.cut_lines(output.summary, CHECK_TEXT_LIMIT, _CUT),
+            "text": inert.cut_lines(output.text, CHECK_TEXT_LIMIT, _CUT),
             "annotations": batch,
         }
 
