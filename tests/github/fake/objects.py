@@ -463,6 +463,7 @@ class WorkflowRun:
     name: str = "CI"
     path: str = ".github/workflows/ci.yml"
     run_number: int = 1
+    run_attempt: int = 1  # a re-run keeps its id and counts up its attempt
     actor: User | None = None
     created_at: datetime = EPOCH
 
@@ -479,7 +480,7 @@ class WorkflowRun:
             "path": self.path,
             "display_title": self.name,
             "run_number": self.run_number,
-            "run_attempt": 1,
+            "run_attempt": self.run_attempt,
             "event": self.event,
             "status": self.status,
             "conclusion": self.conclusion,
@@ -498,7 +499,9 @@ class WorkflowRun:
             "artifacts_url": f"{url}/artifacts",
             "cancel_url": f"{url}/cancel",
             "rerun_url": f"{url}/rerun",
-            "previous_attempt_url": None,
+            "previous_attempt_url": (
+                f"{url}/attempts/{self.run_attempt - 1}" if self.run_attempt > 1 else None
+            ),
             "workflow_url": f"{api}/actions/workflows/{self.workflow_id}",
             "head_commit": {
                 "id": self.head_sha,
