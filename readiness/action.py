@@ -301,25 +301,52 @@ def _restore_state(
     branch: str,
     say: artifacts.Say,
 ) -> Mapping[Category, checkpoint.CategoryState] | None:
-    """Restore this branch's newest trusted checkpoint for resume; return the base branch's states
-    for the delta (None when there is no base or it can't be trusted)."""
+    """Restore a trusted checkpoint for resume; return the base branch's states for the delta
+    (None when there is no base or it can't be trusted).
+
+    Trusted: an earlier attempt of this very run (a re-run), or a push run of the base branch (on
+    a push, the branch pushed to). Never another run of the pull request's branch: its author can
+    edit the workflow there. For resume, this run's earlier attempt comes first, then the base's
+    push run (categories the pull request left unchanged are reused); the delta uses only the
+    base's push run. What is restored is re-signed with this machine's checkpoint key, the one
+    the engine verifies with: here its provenance is what authenticates it."""
     if not inputs.token or (not inputs.resume and not context.base_ref):
         return None
     client = artifacts.RepoClient(context.api_url, context.repository, inputs.token)
     anchor = artifacts.trust_anchor(client, context, env, say)
     if anchor is None:
         return None
+    trusted_base = artifacts.trusted_base(context)
+    own = None
     if inputs.resume:
-        own = artifacts.find_checkpoint(
-            client, context, branch, env=env, project=policy.project, anchor=anchor, say=say
+        sources = artifacts.Sources(
+            artifacts.current_run(context), trusted_base if trusted_base == branch else None
         )
-        if own is not None:
-            own.restore(checkpoint_path)
-    if not context.base_ref:
-        return None
-    base = artifacts.find_checkpoint(
-        client, context, context.base_ref, env=env, project=policy.project, anchor=anchor, say=say
-    )
+        own = artifacts.find_checkpoint(
+            client, context, branch, sources=sources, env=env, project=policy.project, anchor=anchor, say=say
+        )
+    base = None
+    if context.base_ref:
+        base = artifacts.find_checkpoint(
+            client,
+            context,
+            context.base_ref,
+            sources=artifacts.Sources(push_branch=context.base_ref),
+            env=env,
+            project=policy.project,
+            anchor=anchor,
+            say=say,
+        )
+    restored = own or (base if inputs.resume else None)
+    if restored is not None:
+        root = (context.workspace.resolve() / inputs.path).resolve()
+        try:
+            restored.restore(checkpoint_path, checkpoint.state_key(root))
+        except (checkpoint.KeyUnavailable, ValueError) as error:  # ValueError: not a JSON object
+            say("warning", f"checkpoint {restored.name} cannot be restored ({error}): nothing is reused")
+        else:
+            if restored is base:
+                say("info", f"resuming from {context.base_ref!r}'s checkpoint where inputs are unchanged")
     if base is None:
         return None
     states, warnings = base.states(policy.project)

@@ -9,16 +9,32 @@ A category's saved results are reused only when its fingerprint (readiness versi
 file listing, check ids, scanner versions) and the digest of every file it read are unchanged.
 Anything unreadable, foreign or inconsistent is ignored with a warning: at worst a checkpoint
 makes a scan slower, it never turns a finding into a pass.
+
+Digests alone prove nothing: anyone can hash a public tree and write a checkpoint of passes with
+the right digests, and commit it where ``--resume`` looks (``.claude/checkpoints/`` of the tree
+under review). So every checkpoint readiness writes carries an HMAC-SHA256 over its JSON content,
+keyed with a secret that lives outside the scanned tree: 32 random bytes created on first use
+(mode 0600) at ``$XDG_CACHE_HOME/readiness/checkpoint.key`` (default
+``~/.cache/readiness/checkpoint.key``; ``READINESS_STATE_KEY_FILE`` overrides it). :func:`load`
+accepts only a checkpoint whose HMAC verifies with this machine's key; a key file that resolves to
+a path inside the scanned tree is refused. State that comes from elsewhere and is authenticated
+by other means (a workflow artifact whose provenance the Action checked) is parsed with
+:func:`parse` and re-signed with :func:`sign` before the engine reads it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import logging
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +53,14 @@ from readiness.model import (
 
 FORMAT = "readiness-checkpoint"
 VERSION = 2  # 2: answers per review question
+KEY_FILE_ENV = "READINESS_STATE_KEY_FILE"
+KEY_BYTES = 32
+SIGNATURE = "hmac"  # the JSON member holding "hmac-sha256:<hex>" over the rest of the document
+_SCHEME = "hmac-sha256:"
+_DOMAIN = b"readiness-checkpoint-hmac\n"  # keeps this key's MACs from meaning anything elsewhere
+
+log = logging.getLogger(__name__)
+_WARNED: set[tuple[Path, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -53,28 +77,151 @@ class CheckpointError(ValueError):
     pass
 
 
+_PARSE_ERRORS = (CheckpointError, ValueError, KeyError, TypeError, AttributeError)
+
+
+class KeyUnavailable(Exception):
+    """This machine's checkpoint key can't be used (the reason is the message)."""
+
+
+@dataclass(frozen=True)
+class StateKey:
+    """The secret that authenticates the checkpoints written on this machine."""
+
+    path: Path
+    secret: bytes = field(repr=False)
+
+    def mac(self, document: Mapping[str, Any]) -> str:
+        """The HMAC of ``document`` without its signature member, over a canonical encoding (the
+        content, not the whitespace, is what is signed)."""
+        content = {k: v for k, v in document.items() if k != SIGNATURE}
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return _SCHEME + hmac.new(self.secret, _DOMAIN + canonical.encode(), hashlib.sha256).hexdigest()
+
+    def verifies(self, document: Mapping[str, Any]) -> bool:
+        claimed = document.get(SIGNATURE)
+        return isinstance(claimed, str) and hmac.compare_digest(claimed, self.mac(document))
+
+
 def json_path_for(markdown_path: Path) -> Path:
     return markdown_path.with_suffix(".json")
 
 
-def load(markdown_path: Path, project: str) -> tuple[dict[Category, CategoryState], list[str]]:
-    """The saved category states, and warnings for whatever had to be ignored."""
+def key_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where this machine's checkpoint key lives: READINESS_STATE_KEY_FILE, else the user's cache
+    directory (``$XDG_CACHE_HOME``, an absolute path, or ``~/.cache``)."""
+    env = os.environ if env is None else env
+    override = env.get(KEY_FILE_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    cache = env.get("XDG_CACHE_HOME", "").strip()
+    if not cache or not os.path.isabs(cache):  # the XDG spec says to ignore a relative path
+        try:
+            cache = str(Path.home() / ".cache")
+        except RuntimeError as error:
+            raise KeyUnavailable(f"no home directory to keep the checkpoint key in ({error})") from None
+    return Path(cache) / "readiness" / "checkpoint.key"
+
+
+def state_key(root: Path, env: Mapping[str, str] | None = None) -> StateKey:
+    """This machine's checkpoint key, created on first use. Refused when the key file resolves to a
+    path inside the scanned tree ``root`` (the tree under review could then supply it)."""
+    path = key_file(env)
+    resolved = path.resolve()
+    if resolved.is_relative_to(root.resolve()):
+        raise KeyUnavailable(f"the checkpoint key {path} lies inside the scanned tree {root}: it is not used")
+    try:
+        if not resolved.exists():
+            _create_key(resolved)
+        info = resolved.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise KeyUnavailable(f"the checkpoint key {path} is not a regular file")
+        if os.name == "posix" and info.st_mode & 0o077:
+            raise KeyUnavailable(
+                f"the checkpoint key {path} can be read or changed by other users "
+                f"(mode {stat.S_IMODE(info.st_mode):o}; chmod 600 it)"
+            )
+        secret = resolved.read_bytes()
+    except OSError as error:
+        raise KeyUnavailable(f"the checkpoint key {path} cannot be used ({error})") from None
+    if len(secret) != KEY_BYTES:
+        raise KeyUnavailable(f"the checkpoint key {path} is not {KEY_BYTES} bytes long")
+    return StateKey(path, secret)
+
+
+def _create_key(path: Path) -> None:
+    """32 random bytes, mode 0600, published atomically: a concurrent scan creating it too reads
+    one whole key or the other, and both then use the one that won."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-key.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:  # mkstemp creates it 0600
+            stream.write(secrets.token_bytes(KEY_BYTES))
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.link(temporary, path)  # fails if another scan got there first: keep theirs
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: exclusive creation, written in place
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(Path(temporary).read_bytes())
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def load(
+    markdown_path: Path, project: str, *, root: Path, env: Mapping[str, str] | None = None
+) -> tuple[dict[Category, CategoryState], list[str]]:
+    """The saved category states of a checkpoint signed with this machine's key (see
+    :func:`state_key`; ``root`` is the scanned tree), and warnings for whatever had to be ignored."""
     path = json_path_for(markdown_path)
     if not path.exists():
         return {}, []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return _parse(data, project), []
-    except (
-        OSError,
-        UnicodeDecodeError,
-        json.JSONDecodeError,
-        CheckpointError,
-        ValueError,
-        KeyError,
-        TypeError,
-    ) as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:
         return {}, [f"ignoring checkpoint {path}: {error}"]
+    try:
+        key = state_key(root, env)
+    except KeyUnavailable as error:
+        return {}, [f"checkpoint {path} cannot be authenticated: not reused ({error})"]
+    if not isinstance(data, dict) or not key.verifies(data):
+        signed = isinstance(data, dict) and SIGNATURE in data
+        why = "its signature does not match" if signed else "it carries no signature"
+        return {}, [f"checkpoint {path} is not signed by this machine's key: not reused ({why})"]
+    try:
+        return _parse(data, project), []
+    except _PARSE_ERRORS as error:
+        return {}, [f"ignoring checkpoint {path}: {error}"]
+
+
+def parse(data: bytes, project: str) -> dict[Category, CategoryState]:
+    """The states of a checkpoint document WITHOUT authenticating it: only for state whose origin
+    was established otherwise (a workflow artifact that passed the provenance checks). Raises
+    CheckpointError."""
+    try:
+        return _parse(json.loads(data), project)
+    except CheckpointError:
+        raise
+    except (UnicodeDecodeError, *_PARSE_ERRORS) as error:
+        raise CheckpointError(str(error)) from None
+
+
+def sign(data: bytes, key: StateKey) -> bytes:
+    """The checkpoint document ``data`` signed with ``key`` (replacing any earlier signature)."""
+    document = json.loads(data)
+    if not isinstance(document, dict):
+        raise CheckpointError("not a readiness checkpoint")
+    return _encode(document, key).encode()
+
+
+def _encode(document: Mapping[str, Any], key: StateKey | None) -> str:
+    content = {k: v for k, v in document.items() if k != SIGNATURE}
+    if key is not None:
+        content[SIGNATURE] = key.mac(content)
+    return json.dumps(content, indent=1) + "\n"
 
 
 def _parse(data: Any, project: str) -> dict[Category, CategoryState]:
@@ -165,8 +312,13 @@ def save(
     states: Mapping[Category, CategoryState],
     completed: Sequence[CategoryResult],
     remaining: Sequence[Category],
+    root: Path,
+    env: Mapping[str, str] | None = None,
 ) -> None:
-    """Rewrite both files atomically: a scan killed mid-write leaves the previous checkpoint whole."""
+    """Rewrite both files atomically: a scan killed mid-write leaves the previous checkpoint whole.
+
+    The JSON is signed with this machine's key (``root``: the scanned tree); when that key can't
+    be used the checkpoint is written unsigned, with a logged warning, and no later run reuses it."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     data = {
         "format": FORMAT,
@@ -188,7 +340,16 @@ def save(
         },
         "remaining": [category.value for category in remaining],
     }
-    _atomic_write(json_path_for(markdown_path), json.dumps(data, indent=1) + "\n")
+    try:
+        key: StateKey | None = state_key(root, env)
+    except KeyUnavailable as error:
+        key = None
+        if (markdown_path, str(error)) not in _WARNED:  # once, not after every category
+            _WARNED.add((markdown_path, str(error)))
+            log.warning(
+                "checkpoint %s is written unsigned, so no later run reuses it: %s", markdown_path, error
+            )
+    _atomic_write(json_path_for(markdown_path), _encode(data, key))
     _atomic_write(markdown_path, _markdown(project, now, completed, remaining))
 
 

@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--resume",
         action="store_true",
-        help="reuse categories from the checkpoint whose inputs are unchanged",
+        help="reuse categories whose inputs are unchanged from a checkpoint this machine wrote (signed "
+        "with the key in ~/.cache/readiness; a checkpoint from anywhere else is ignored)",
     )
     scan.add_argument(
         "--checkpoint",

@@ -108,7 +108,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
 
     saved: dict[Category, checkpoint.CategoryState] = {}
     if request.checkpoint_path is not None and request.resume:
-        saved, load_warnings = checkpoint.load(request.checkpoint_path, config.project)
+        saved, load_warnings = checkpoint.load(request.checkpoint_path, config.project, root=request.root)
         warnings += load_warnings
 
     selected = [
@@ -188,6 +188,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
                 states=states,
                 completed=results,
                 remaining=selected[index + 1 :],
+                root=request.root,
             )
         if on_category is not None:
             on_category(result)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from readiness import checkpoint as checkpoints
 from readiness import engine, seed
 from readiness.config import Config
 from readiness.context import CheckContext
@@ -19,6 +20,19 @@ from readiness.registry import CheckSpec
 from tests.support import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def state_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own checkpoint key (outside every scanned tree), never the user's."""
+    path = tmp_path_factory.mktemp("state-key") / "checkpoint.key"
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(path))
+    return path
+
+
+def signed(root: Path, document: object) -> str:
+    """``document`` as this machine would have written it (signed with its key)."""
+    return checkpoints.sign(json.dumps(document).encode(), checkpoints.state_key(root)).decode()
 
 
 @pytest.fixture
@@ -128,22 +142,22 @@ def test_checkpoint_markdown_lists_progress(tmp_path: Path, counted: Counter[str
     ("content", "warning"),
     [
         ("{not json", "ignoring checkpoint"),
-        (json.dumps({"format": "something-else"}), "not a readiness checkpoint"),
+        ({"format": "something-else"}, "not a readiness checkpoint"),
         (
-            json.dumps(
-                {"format": "readiness-checkpoint", "version": 2, "project": "other", "categories": {}}
-            ),
+            {"format": "readiness-checkpoint", "version": 2, "project": "other", "categories": {}},
             "belongs to project 'other'",
         ),
-        (json.dumps({"format": "readiness-checkpoint", "version": 99, "project": "p"}), "version 99"),
+        ({"format": "readiness-checkpoint", "version": 99, "project": "p"}, "version 99"),
+        ({"format": "readiness-checkpoint", "version": 2, "project": "p", "categories": [1]}, "ignoring"),
     ],
 )
 def test_corrupt_or_foreign_checkpoints_are_ignored(
-    tmp_path: Path, counted: Counter[str], content: str, warning: str
+    tmp_path: Path, counted: Counter[str], content: str | dict[str, object], warning: str
 ) -> None:
+    """Even signed by this machine (a readiness of another version, another project's file)."""
     root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n"})
     checkpoint = tmp_path / "p-production-readiness.md"
-    checkpoint.with_suffix(".json").write_text(content)
+    checkpoint.with_suffix(".json").write_text(content if isinstance(content, str) else signed(root, content))
     assessment = scan(root, checkpoint)
     assert any(warning in w for w in assessment.warnings)
     assert counted == {"reads-a": 1, "reads-b": 1}
@@ -171,10 +185,135 @@ def test_inconsistent_saved_results_are_rejected(tmp_path: Path, counted: Counte
     data["categories"]["reliability"]["results"]["reliability/reads-a"][
         "failures"
     ] = []  # "fail" with no failures
-    checkpoint.with_suffix(".json").write_text(json.dumps(data))
+    checkpoint.with_suffix(".json").write_text(signed(root, data))
     assessment = scan(root, checkpoint)
     assert any("disagrees with its failures" in w for w in assessment.warnings)
     assert assessment.categories[0].checks[0].outcome is Outcome.FAIL
+
+
+# -- authenticated checkpoints: only this machine's are reused ------------------------------------
+
+
+def test_a_checkpoint_written_by_an_earlier_run_on_this_machine_is_signed_and_reused(
+    tmp_path: Path, counted: Counter[str], state_key: Path
+) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "cp" / "p-production-readiness.md"
+    assert not state_key.exists()
+    scan(root, checkpoint, resume=False)
+    assert state_key.stat().st_size == 32  # created on first use
+    if os.name == "posix":
+        assert state_key.stat().st_mode & 0o777 == 0o600
+    saved = json.loads(checkpoint.with_suffix(".json").read_text())
+    assert saved["hmac"].startswith("hmac-sha256:") and len(saved["hmac"]) == len("hmac-sha256:") + 64
+
+    resumed = scan(root, checkpoint)
+    assert [c.reused for c in resumed.categories[:2]] == [True, True]
+    assert counted == {"reads-a": 1, "reads-b": 1}
+    assert resumed.warnings == ()
+
+
+def test_a_checkpoint_with_one_byte_changed_is_not_reused(tmp_path: Path, counted: Counter[str]) -> None:
+    root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    scan(root, checkpoint, resume=False)
+    path = checkpoint.with_suffix(".json")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"a.txt is good") + len("a.txt is goo")
+    data[at] = ord("D")  # a summary: nothing the engine's own checks would notice
+    path.write_bytes(bytes(data))
+
+    assessment = scan(root, checkpoint)
+
+    assert not any(c.reused for c in assessment.categories)
+    assert counted == {"reads-a": 2, "reads-b": 2}
+    assert assessment.warnings[0] == (
+        f"checkpoint {path} is not signed by this machine's key: not reused (its signature does not match)"
+    )
+
+
+def test_a_checkpoint_signed_elsewhere_or_unsigned_is_not_reused(
+    tmp_path: Path, counted: Counter[str], monkeypatch: pytest.MonkeyPatch, state_key: Path
+) -> None:
+    """The attack: passes with the right digests, signed with the attacker's own key (or not at
+    all), committed where --resume looks."""
+    root = write_tree(tmp_path / "repo", {"a.txt": "bad\n", "b.txt": "good\n"})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(tmp_path / "attacker" / "checkpoint.key"))
+    scan(root, checkpoint, resume=False)
+    data = json.loads(checkpoint.with_suffix(".json").read_text())
+    data["categories"]["reliability"]["light"] = "green"
+    data["categories"]["reliability"]["results"]["reliability/reads-a"] = {
+        "outcome": "pass",
+        "summary": "a.txt is good",
+        "failures": [],
+        "evidence": [],
+        "answer": None,
+    }
+    forged = signed(root, data)  # with the attacker's key
+    unsigned = json.dumps({k: v for k, v in data.items() if k != "hmac"})
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(state_key))
+
+    for content, why in (
+        (forged, "its signature does not match"),
+        (unsigned, "it carries no signature"),
+    ):
+        checkpoint.with_suffix(".json").write_text(content)
+        assessment = scan(root, checkpoint)
+        assert assessment.verdict.value == "no-go" and not assessment.categories[0].reused
+        assert f"is not signed by this machine's key: not reused ({why})" in assessment.warnings[0]
+
+    checkpoint.with_suffix(".json").write_text(signed(root, data))  # control: this machine's key
+    assert scan(root, checkpoint).verdict.value == "go"
+
+
+def test_a_key_inside_the_scanned_tree_is_refused(
+    tmp_path: Path, counted: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key the tree supplies authenticates nothing: neither by path nor through a symlink."""
+    root = write_tree(tmp_path / "repo", {"a.txt": "good\n", "b.txt": "good\n", "k/key": "x" * 32})
+    checkpoint = tmp_path / "p-production-readiness.md"
+    outside = tmp_path / "link-to-tree"
+    outside.symlink_to(root / "k")
+    for key in (root / "k" / "key", outside / "key"):
+        monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(key))
+        scan(root, checkpoint, resume=False)
+        assert "hmac" not in json.loads(checkpoint.with_suffix(".json").read_text())  # written unsigned
+        data = json.loads(checkpoint.with_suffix(".json").read_text())
+        planted = checkpoints.StateKey(key, (root / "k" / "key").read_bytes())  # what the tree supplies
+        checkpoint.with_suffix(".json").write_bytes(checkpoints.sign(json.dumps(data).encode(), planted))
+        assessment = scan(root, checkpoint)
+        assert not any(c.reused for c in assessment.categories)
+        assert (
+            f"the checkpoint key {key} lies inside the scanned tree {root}: it is not used"
+            in (assessment.warnings[0])
+        )
+
+
+def test_the_key_lives_in_the_user_cache_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("READINESS_STATE_KEY_FILE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert checkpoints.key_file() == tmp_path / "xdg" / "readiness" / "checkpoint.key"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG spec says
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert checkpoints.key_file() == tmp_path / "home" / ".cache" / "readiness" / "checkpoint.key"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    first = checkpoints.state_key(tmp_path / "repo")
+    again = checkpoints.state_key(tmp_path / "repo")
+    assert first == again and first.path == checkpoints.key_file()
+    assert first.secret not in repr(first).encode()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_key_other_users_can_read_is_refused(tmp_path: Path, state_key: Path) -> None:
+    checkpoints.state_key(tmp_path / "repo")
+    state_key.chmod(0o644)
+    with pytest.raises(checkpoints.KeyUnavailable, match="can be read or changed by other users"):
+        checkpoints.state_key(tmp_path / "repo")
+    state_key.write_bytes(b"short")
+    state_key.chmod(0o600)
+    with pytest.raises(checkpoints.KeyUnavailable, match="is not 32 bytes long"):
+        checkpoints.state_key(tmp_path / "repo")
 
 
 KILLABLE = textwrap.dedent("""

@@ -1,6 +1,6 @@
 """Checkpoints as workflow artifacts, end to end through the action: upload after each category,
-reuse by a later run of the same branch, the delta against the base branch's run, and forged
-artifacts ignored."""
+reuse by a re-run of the same run and from the base branch's push run, the delta against the base
+branch's push run, and forged artifacts ignored (a fork's, and a same-branch pull_request run's)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,53 @@ from readiness import action
 from tests.action.test_action_e2e import Runner
 from tests.artifacts import helpers
 from tests.github.fake_artifacts import FakeArtifactService
-from tests.github.fake_github import FakeGitHub
+from tests.github.fake_github import FakeGitHub, WorkflowRun
 
 WORKFLOW = helpers.WORKFLOW
+CHECKPOINT = Path("reports") / "checkpoint" / "adtech-exchange-production-readiness.json"
 
 
-def start_run(fake: FakeGitHub, artifacts: FakeArtifactService, runner: Runner, branch: str) -> None:
-    """A new workflow run of the readiness workflow on ``branch``: its runtime token and env."""
-    run = fake.add_workflow_run(head_branch=branch, path=WORKFLOW)
+def start_run(
+    fake: FakeGitHub,
+    artifacts: FakeArtifactService,
+    runner: Runner,
+    branch: str,
+    event: str,
+    run: WorkflowRun | None = None,
+) -> WorkflowRun:
+    """A new workflow run of the readiness workflow on ``branch`` triggered by ``event`` (or a new
+    attempt of ``run``): its runtime token and env."""
+    if run is None:
+        run = fake.add_workflow_run(head_branch=branch, event=event, path=WORKFLOW)
+    else:
+        run.run_attempt += 1
     runner.extra_env = {
         **artifacts.runtime(run),
         **helpers.run_env(fake, WORKFLOW),
         "GITHUB_RUN_ID": str(run.id),
+        "GITHUB_RUN_ATTEMPT": str(run.run_attempt),
     }
+    return run
+
+
+def on_machine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> None:
+    """Each run on a fresh runner: its own checkpoint key, so nothing carries over but artifacts."""
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(tmp_path / "runners" / name / "checkpoint.key"))
+
+
+def forged_all_green(honest: bytes) -> bytes:
+    """An honest checkpoint (right digests, right fingerprints) with every result a pass and every
+    answer a yes: what a pull request's author would upload."""
+    data = json.loads(honest)
+    for state in data["categories"].values():
+        state["light"] = "green"
+        state["results"] = {
+            check: {"outcome": "pass", "summary": "fine", "failures": [], "evidence": [], "answer": None}
+            for check in state["results"]
+        }
+        for answer in state["answers"]:
+            answer["answer"] = "yes"
+    return json.dumps(data).encode()
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +69,12 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.slow
 def test_upload_reuse_delta_and_forgeries(
-    tmp_path: Path, fake_github: FakeGitHub, fake_artifacts: FakeArtifactService
+    tmp_path: Path,
+    fake_github: FakeGitHub,
+    fake_artifacts: FakeArtifactService,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The base branch's run: the example without its Dockerfile secret.
+    # The base branch's push run: the example without its Dockerfile secret.
     base = Runner(tmp_path / "base", fake_github)
     dockerfile = base.workspace / "bidder" / "Dockerfile"
     dockerfile.write_text(
@@ -45,7 +82,8 @@ def test_upload_reuse_delta_and_forgeries(
     )
     base.event_name = "push"
     base.event = {"ref": "refs/heads/master", "after": "b" * 40, "repository": base.event["repository"]}
-    start_run(fake_github, fake_artifacts, base, "master")
+    on_machine(monkeypatch, tmp_path, "base")
+    start_run(fake_github, fake_artifacts, base, "master", "push")
     first = base()
     assert "checkpoint uploaded as artifact readiness-checkpoint-master" in first.log
     assert fake_artifacts.finalized()
@@ -59,30 +97,51 @@ def test_upload_reuse_delta_and_forgeries(
         path=WORKFLOW,
     )
 
-    # The pull request's first run: compared with master, uploads its own checkpoint.
+    # The pull request's first run: compared with master's push run, uploads its own checkpoint.
     pr = Runner(tmp_path / "pr", fake_github)
-    start_run(fake_github, fake_artifacts, pr, "changes")
+    on_machine(monkeypatch, tmp_path, "pr-1")
+    pr_run = start_run(fake_github, fake_artifacts, pr, "changes", "pull_request")
     one = pr(fail_on="new-blockers")
     assert "ignoring checkpoint artifact readiness-checkpoint-changes" in one.log
     assert "using checkpoint artifact readiness-checkpoint-master" in one.log
+    assert "(a push run of master," in one.log
     assert one.code == action.EXIT_FAIL
     (comment,) = fake_github.comments(2)
     assert "### Compared with `master`" in comment.body
     assert "🆕 blocker **No secret is hardcoded in code, config, .env files or manifests**" in comment.body
     assert "blocker(s) new in this PR" in comment.body
 
-    # The same commit again: every category comes from the PR's own checkpoint.
-    start_run(fake_github, fake_artifacts, pr, "changes")
-    two = pr(fail_on="new-blockers")
-    assert "using checkpoint artifact readiness-checkpoint-changes" in two.log
-    report = (two.workspace / two.outputs["report-path"]).read_text()
+    # The author edits the workflow on the branch: its next run uploads an all-green checkpoint
+    # with the right digests, from this repository, under our workflow's path, for this branch.
+    forged = fake_github.add_artifact(
+        "readiness-checkpoint-changes-c8",
+        helpers.pack({CHECKPOINT.name: forged_all_green((one.workspace / CHECKPOINT).read_bytes())}),
+        head_branch="changes",
+        event="pull_request",
+        path=WORKFLOW,
+    )
+    on_machine(monkeypatch, tmp_path, "pr-2")
+    start_run(fake_github, fake_artifacts, pr, "changes", "pull_request")
+    two = pr()
+    assert (
+        f"ignoring checkpoint artifact readiness-checkpoint-changes-c8 (id {forged.id}): it was made by "
+        "a pull_request run, and only the same run's earlier attempts are trusted"
+    ) in two.log
+    assert "using checkpoint artifact readiness-checkpoint-changes" not in two.log
+    assert two.code == action.EXIT_FAIL and two.outputs["verdict"] == "no-go"
+    assert int(two.outputs["blockers"]) == int(one.outputs["blockers"]) > 0
+    (comment,) = fake_github.comments(2)
+    assert "## ⛔ Production readiness: NO-GO" in comment.body
+
+    # A re-run of the first run, on another runner: its earlier attempt's checkpoint is reused,
+    # every category of it; the later run's uploads (another pull_request run) are not.
+    on_machine(monkeypatch, tmp_path, "pr-1-attempt-2")
+    start_run(fake_github, fake_artifacts, pr, "changes", "pull_request", run=pr_run)
+    three = pr(fail_on="new-blockers")
+    assert f"of run {pr_run.id} (an earlier attempt of this run," in three.log
+    assert "it was made by a pull_request run, and only the same run's earlier attempts" in three.log
+    report = (three.workspace / three.outputs["report-path"]).read_text()
     assert report.count("(reused from checkpoint: inputs unchanged)") == 8
     assert "### Scanners" not in report  # no scanner ran a second time
-    assert (
-        json.loads(
-            (
-                two.workspace / "reports" / "checkpoint" / "adtech-exchange-production-readiness.json"
-            ).read_text()
-        )["project"]
-        == "adtech-exchange"
-    )
+    assert json.loads((three.workspace / CHECKPOINT).read_text())["project"] == "adtech-exchange"
+    assert three.code == action.EXIT_FAIL

@@ -73,6 +73,7 @@ def checkpoint_files(tmp_path: Path, project: str = "p", *, failing: bool = True
         states={Category.RELIABILITY: state},
         completed=[],
         remaining=[],
+        root=tmp_path / "tree",
     )
     json_path = checkpoint.json_path_for(markdown)
     return {json_path.name: json_path.read_bytes(), markdown.name: markdown.read_bytes()}

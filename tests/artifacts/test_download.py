@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from readiness.github.artifacts import (
     Checkpoint,
     CheckpointUploader,
     RepoClient,
+    Sources,
     TrustAnchor,
     find_checkpoint,
     listing_problem,
+    origin_problem,
     run_problem,
     trust_anchor,
 )
@@ -55,9 +58,25 @@ def trusted(fake: FakeGitHub, content: bytes, name: str = NAME, **fields: object
     return fake.add_artifact(name, content, **options)  # type: ignore[arg-type]
 
 
-def find(fake: FakeGitHub, log: Log, branch: str = "main", project: str | None = "p") -> Checkpoint | None:
+BASE = Sources(push_branch="main")  # what a pull request against main trusts for the delta
+
+
+def find(
+    fake: FakeGitHub,
+    log: Log,
+    branch: str = "main",
+    project: str | None = "p",
+    sources: Sources = BASE,
+    **context: object,
+) -> Checkpoint | None:
     return find_checkpoint(
-        repo_client(fake), pr_context(fake), branch, env=run_env(fake), project=project, say=log
+        repo_client(fake),
+        pr_context(fake, **context),
+        branch,
+        sources=sources,
+        env=run_env(fake),
+        project=project,
+        say=log,
     )
 
 
@@ -104,12 +123,40 @@ def test_restore_writes_the_files_where_the_engine_reads_them(
     trusted(fake_github, checkpoint_zip(tmp_path))
     found = find(fake_github, Log())
     assert found is not None
-    markdown = tmp_path / "workspace" / ".claude" / "checkpoints" / "p-production-readiness.md"
-    found.restore(markdown)
+    markdown = tmp_path / "runner-temp" / "readiness" / "p-production-readiness.md"
+    workspace = tmp_path / "workspace"
+    found.restore(markdown, checkpoint.state_key(workspace))
+    # Signed with the same key on the same machine: byte for byte what was uploaded.
     assert checkpoint.json_path_for(markdown).read_bytes() == files["p-production-readiness.json"]
     assert markdown.read_bytes() == files["p-production-readiness.md"]
-    states, warnings = checkpoint.load(markdown, "p")
+    states, warnings = checkpoint.load(markdown, "p", root=workspace)
     assert warnings == [] and list(states) == [Category.RELIABILITY]
+
+
+def test_a_trusted_artifact_from_another_machine_is_re_signed_on_restore(
+    tmp_path: Path, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploading runner's key is gone with it: provenance authenticates the artifact, and the
+    restore signs it with the key this machine's engine verifies with."""
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(tmp_path / "other-runner" / "checkpoint.key"))
+    uploaded = checkpoint_zip(tmp_path)
+    monkeypatch.setenv("READINESS_STATE_KEY_FILE", str(tmp_path / "this-runner" / "checkpoint.key"))
+    trusted(fake_github, uploaded)
+    found = find(fake_github, Log())
+    assert found is not None
+    markdown = tmp_path / "runner-temp" / "p-production-readiness.md"
+    workspace = tmp_path / "workspace"
+
+    checkpoint.json_path_for(markdown).parent.mkdir(parents=True)
+    checkpoint.json_path_for(markdown).write_bytes(found.json_bytes)  # as downloaded: not ours
+    states, warnings = checkpoint.load(markdown, "p", root=workspace)
+    assert states == {} and "is not signed by this machine's key: not reused" in warnings[0]
+
+    found.restore(markdown, checkpoint.state_key(workspace))
+    states, warnings = checkpoint.load(markdown, "p", root=workspace)
+    assert warnings == [] and list(states) == [Category.RELIABILITY]
+    saved = json.loads(checkpoint.json_path_for(markdown).read_text())
+    assert saved["hmac"] != json.loads(found.json_bytes)["hmac"]
 
 
 def test_nothing_found_is_said(fake_github: FakeGitHub) -> None:
@@ -145,6 +192,45 @@ def test_upload_in_one_run_and_find_in_the_next(
     assert dict(found.files) == files
 
 
+def test_an_earlier_attempt_of_this_run_is_reused_and_no_other_run_of_the_branch(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    """A pull request's own checkpoints: only from this run's earlier attempts (a re-run), never
+    from the branch's other runs, though they share its repository, workflow file and branch."""
+    current = fake_github.add_workflow_run(
+        head_branch="feature", event="pull_request", path=WORKFLOW, run_attempt=2
+    )
+    hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    earlier = fake_github.add_artifact(
+        "readiness-checkpoint-feature-c8", checkpoint_zip(tmp_path), run=current, created_at=hour_ago
+    )
+    forged = trusted(
+        fake_github,
+        checkpoint_zip(tmp_path, failing=False),
+        name="readiness-checkpoint-feature-c8",
+        head_branch="feature",
+        event="pull_request",
+    )
+    log = Log()
+
+    found = find(fake_github, log, "feature", sources=Sources(run_id=current.id), run_id=str(current.id))
+
+    assert found is not None and (found.artifact_id, found.run_id) == (earlier.id, current.id)
+    assert (
+        f"ignoring checkpoint artifact readiness-checkpoint-feature-c8 (id {forged.id}): it was made "
+        "by a pull_request run, and only the same run's earlier attempts are trusted"
+    ) in log.text()
+    assert "(an earlier attempt of this run, commit aaaaaaa)" in log.text()
+    assert [d.artifact_id for d in fake_github.blob_downloads] == [earlier.id]  # the forgery: never
+
+
+def test_with_no_trusted_source_nothing_is_looked_up(fake_github: FakeGitHub) -> None:
+    log = Log()
+    assert find(fake_github, log, "feature", sources=Sources()) is None
+    assert fake_github.requests == []
+    assert "no earlier run can be trusted for 'feature'" in log.text()
+
+
 # -- the trust rules, one by one --------------------------------------------------------------------
 
 Forge = Callable[[FakeGitHub, Path], Artifact]
@@ -167,6 +253,16 @@ def from_another_workflow(fake: FakeGitHub, tmp: Path) -> Artifact:
 
 def from_another_branch(fake: FakeGitHub, tmp: Path) -> Artifact:
     return trusted(fake, checkpoint_zip(tmp, failing=False), head_branch="Main")  # same slug
+
+
+def from_a_pull_request_run(fake: FakeGitHub, tmp: Path) -> Artifact:
+    """Same repository, same workflow file, same branch: but a pull request's run, whose workflow
+    (and so whatever it uploads under our names) its author controls."""
+    return trusted(fake, checkpoint_zip(tmp, failing=False), event="pull_request")
+
+
+def from_a_scheduled_run(fake: FakeGitHub, tmp: Path) -> Artifact:
+    return trusted(fake, checkpoint_zip(tmp, failing=False), event="workflow_dispatch")
 
 
 def expired(fake: FakeGitHub, tmp: Path) -> Artifact:
@@ -206,6 +302,14 @@ ATTACKS: list[tuple[Forge, str]] = [
     (from_another_repository, "made by a run of another repository"),
     (from_another_workflow, "made by another workflow (.github/workflows/anything.yml, not " + WORKFLOW),
     (from_another_branch, "made from branch 'Main', not 'main'"),
+    (
+        from_a_pull_request_run,
+        "it was made by a pull_request run, and only push runs of main are trusted",
+    ),
+    (
+        from_a_scheduled_run,
+        "it was made by a workflow_dispatch run, and only push runs of main are trusted",
+    ),
     (expired, "it has expired"),
     (with_a_bad_digest, "its content fails its sha256 digest"),
     (corrupted, "its zip is unusable: not a readable zip"),
@@ -370,23 +474,73 @@ def test_listing_rules(changes: dict[str, object], problem: str | None) -> None:
     assert (found is None) if problem is None else (problem in (found or ""))
 
 
+def run(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "id": 7,
+        "event": "push",
+        "head_branch": "main",
+        "run_attempt": 1,
+        "repository": {"id": 42},
+        "head_repository": {"id": 42},
+        "path": WORKFLOW,
+    }
+    base.update(changes)
+    return base
+
+
 @pytest.mark.parametrize(
-    ("run", "problem"),
+    ("fields", "problem"),
     [
-        ({"repository": {"id": 42}, "head_repository": {"id": 42}, "path": WORKFLOW}, None),
-        (
-            {"repository": {"id": 42}, "head_repository": {"id": 42}, "path": WORKFLOW + "@refs/heads/main"},
-            None,
-        ),
-        ({"repository": {"id": 42}, "head_repository": None, "path": WORKFLOW}, "fork"),  # deleted fork
-        ({"repository": {"id": 9}, "head_repository": {"id": 42}, "path": WORKFLOW}, "another repository"),
-        (
-            {"repository": {"id": 42}, "head_repository": {"id": 42}, "path": "dynamic/pages"},
-            "another workflow",
-        ),
-        (None, "not one of this repository's"),
+        ({}, None),
+        ({"path": WORKFLOW + "@refs/heads/main"}, None),
+        ({"head_repository": None}, "fork"),  # a deleted fork
+        ({"repository": {"id": 9}}, "another repository"),
+        ({"path": "dynamic/pages"}, "another workflow"),
+        ({"event": "pull_request"}, "made by a pull_request run"),
     ],
 )
-def test_run_rules(run: dict[str, object] | None, problem: str | None) -> None:
-    found = run_problem(run, ANCHOR)
+def test_run_rules(fields: dict[str, object], problem: str | None) -> None:
+    found = run_problem(run(**fields), ANCHOR, BASE)
     assert (found is None) if problem is None else (problem in (found or ""))
+    assert run_problem(None, ANCHOR, BASE) == "its workflow run is not one of this repository's"
+
+
+PR_RESUME = Sources(run_id=7)  # a pull request's own branch: only this run's earlier attempts
+PUSH_RESUME = Sources(run_id=7, push_branch="main")  # a push to main: main's push runs too
+
+
+@pytest.mark.parametrize(
+    ("fields", "sources", "problem"),
+    [
+        ({"event": "pull_request", "head_branch": "feature", "run_attempt": 2}, PR_RESUME, None),
+        (
+            {"id": 8, "event": "pull_request", "head_branch": "feature"},
+            PR_RESUME,
+            "it was made by a pull_request run, and only the same run's earlier attempts are trusted",
+        ),
+        (
+            {"id": 8, "head_branch": "feature"},
+            PR_RESUME,
+            "it was made by a push run of feature, and only the same run's earlier attempts are trusted",
+        ),
+        ({"id": 8}, PUSH_RESUME, None),
+        (
+            {"id": 8, "event": "pull_request"},
+            PUSH_RESUME,
+            "it was made by a pull_request run, and only the same run's earlier attempts or push runs "
+            "of main are trusted",
+        ),
+        (
+            {"id": 8, "event": "push", "head_branch": "release"},
+            PUSH_RESUME,
+            "it was made by a push run of release, and only",
+        ),
+        ({"id": 8, "event": None}, PUSH_RESUME, "made by a run of an unknown event"),
+        ({}, BASE, None),
+        ({"event": "pull_request_target"}, BASE, "only push runs of main are trusted"),
+        ({}, Sources(), "no earlier run is trusted"),
+    ],
+)
+def test_origin_rules(fields: dict[str, object], sources: Sources, problem: str | None) -> None:
+    found = origin_problem(run(**fields), sources)
+    assert (found is None) if problem is None else (problem in (found or "")), found

@@ -5,19 +5,25 @@ What the Action calls:
 
 - :meth:`ArtifactClient.from_env` / :meth:`ArtifactClient.unavailable_reason`: can this run upload?
 - :class:`CheckpointUploader`: ``after_category`` from the engine's callback, ``close`` at the end.
-- :class:`RepoClient` + :func:`trust_anchor` + :func:`find_checkpoint`: the newest trustworthy
-  checkpoint of a branch, as a :class:`Checkpoint` (``restore`` it for resume, ``states`` for a delta).
+- :class:`RepoClient` + :func:`trust_anchor` + :func:`find_checkpoint` with :class:`Sources`: the
+  newest checkpoint of a branch made by a trusted run (an earlier attempt of this run, or a push
+  run of the base branch), as a :class:`Checkpoint` (``restore`` it, re-signed, for resume;
+  ``states`` for a delta).
 """
 
 from readiness.github.artifacts.archive import UnsafeArchive, pack, unpack
 from readiness.github.artifacts.finder import (
     Checkpoint,
+    Sources,
     TrustAnchor,
     content_problem,
+    current_run,
     find_checkpoint,
     listing_problem,
+    origin_problem,
     run_problem,
     trust_anchor,
+    trusted_base,
 )
 from readiness.github.artifacts.names import (
     DEFAULT_RETENTION_DAYS,
@@ -50,6 +56,7 @@ __all__ = [
     "RepoClient",
     "RestError",
     "Say",
+    "Sources",
     "TrustAnchor",
     "UnsafeArchive",
     "backend_ids",
@@ -57,13 +64,16 @@ __all__ = [
     "candidate_names",
     "checkpoint_prefix",
     "content_problem",
+    "current_run",
     "find_checkpoint",
     "listing_problem",
+    "origin_problem",
     "pack",
     "retention_days",
     "run_problem",
     "say_to",
     "trust_anchor",
+    "trusted_base",
     "unpack",
     "upload_name",
 ]

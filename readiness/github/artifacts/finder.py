@@ -1,18 +1,31 @@
-"""Finding the newest trustworthy checkpoint of a branch among earlier runs' artifacts.
+"""Finding a trustworthy checkpoint among earlier runs' artifacts.
 
 The threat: a checkpoint decides which categories are recomputed, and the engine reuses a saved
 category when the saved input digests match the workspace. Anyone can compute those digests for
 a public tree, so a forged "all green" checkpoint with correct digests would hide real findings.
-What stops it is provenance: only state written by this repository's own code, on the branch in
-question, by the same workflow file, is read at all. Each artifact is judged in turn, newest
-first, and every one ignored gets a log line saying why:
+What stops it is provenance: only state written by this repository's own workflow, in a run whose
+workflow file the change under review could not have edited, is read at all. That is
+
+- an earlier attempt of the current run (a re-run runs the same workflow file at the same
+  commit: nothing the current attempt doesn't already trust), or
+- a run triggered by a push to the base branch (code and workflow that were merged; on a push,
+  the branch pushed to is its own base).
+
+Never another run of a pull request's branch: its author can edit the workflow there and have
+it upload any checkpoint under our names, from this repository, with the same workflow path.
+Each artifact is judged in turn, newest first, and every one ignored gets a log line saying why:
 
 - from another repository, or from a fork (a fork PR runs in the base repository and its
   artifacts are listed there, but its code is the contributor's);
 - built from another branch (names are slugs, and slugs collide);
 - from another workflow file (a workflow anyone can edit on a branch could write our names);
+- made by a run that is neither an earlier attempt of this run nor a push run of the base;
 - expired, without a sha256 digest, or with content that fails its digest;
 - not a well-formed, safe zip holding a readable checkpoint of this project.
+
+A checkpoint that passes is restored re-signed with this machine's checkpoint key (see
+readiness.checkpoint): its provenance is what authenticates it, and the engine only reads signed
+checkpoints.
 """
 
 from __future__ import annotations
@@ -49,6 +62,41 @@ class TrustAnchor:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """Which runs' checkpoints may be reused: earlier attempts of the run ``run_id`` (the current
+    one), and runs triggered by a push to ``push_branch`` (the base branch)."""
+
+    run_id: int | None = None
+    push_branch: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.run_id is not None or self.push_branch is not None
+
+    def describe(self) -> str:
+        trusted = [
+            *(["the same run's earlier attempts"] if self.run_id is not None else []),
+            *([f"push runs of {self.push_branch}"] if self.push_branch is not None else []),
+        ]
+        return f"only {' or '.join(trusted)} are trusted" if trusted else "no earlier run is trusted"
+
+
+def trusted_base(context: GitHubContext) -> str | None:
+    """The branch whose push runs are trusted: a pull request's or merge group's base; for a push
+    (or a scheduled or manual run) the branch itself, whose own workflow runs. None otherwise
+    (a workflow_run event's head may be a pull request's branch)."""
+    if context.base_ref:
+        return context.base_ref
+    if context.event_name in ("push", "schedule", "workflow_dispatch"):
+        return context.target_branch or None
+    return None
+
+
+def current_run(context: GitHubContext) -> int | None:
+    """The current run's id (GITHUB_RUN_ID), when known."""
+    return int(context.run_id) if context.run_id and context.run_id.isdigit() else None
+
+
+@dataclass(frozen=True)
 class Checkpoint:
     """A downloaded, verified checkpoint artifact."""
 
@@ -69,16 +117,18 @@ class Checkpoint:
         return next((data for path, data in self.files.items() if path.endswith(".md")), None)
 
     def states(self, project: str) -> tuple[dict[Category, checkpoint.CategoryState], list[str]]:
-        """The saved category states (for the delta against a base), parsed by checkpoint.load's
-        own rules, and warnings for whatever had to be ignored."""
-        with tempfile.TemporaryDirectory(prefix="readiness-artifact-") as folder:
-            markdown_path = Path(folder) / "checkpoint.md"
-            checkpoint.json_path_for(markdown_path).write_bytes(self.json_bytes)
-            return checkpoint.load(markdown_path, project)
+        """The saved category states (for the delta against a base), parsed by the checkpoint's
+        own rules (its provenance, not a signature, authenticates it), and warnings for whatever
+        had to be ignored."""
+        try:
+            return checkpoint.parse(self.json_bytes, project), []
+        except checkpoint.CheckpointError as error:
+            return {}, [f"ignoring checkpoint artifact {self.name} (id {self.artifact_id}): {error}"]
 
-    def restore(self, markdown_path: Path) -> None:
-        """Write the checkpoint where the engine reads it (its JSON beside ``markdown_path``)."""
-        _atomic_write(checkpoint.json_path_for(markdown_path), self.json_bytes)
+    def restore(self, markdown_path: Path, key: checkpoint.StateKey) -> None:
+        """Write the checkpoint where the engine reads it (its JSON beside ``markdown_path``),
+        signed with ``key``, the key the engine verifies with."""
+        _atomic_write(checkpoint.json_path_for(markdown_path), checkpoint.sign(self.json_bytes, key))
         _atomic_write(markdown_path, self.markdown_bytes or b"# Production readiness checkpoint\n")
 
 
@@ -115,18 +165,23 @@ def find_checkpoint(
     context: GitHubContext,
     branch: str,
     *,
+    sources: Sources,
     env: Mapping[str, str] | None = None,
     project: str | None = None,
     anchor: TrustAnchor | None = None,
     say: Say = say_nothing,
     now: dt.datetime | None = None,
 ) -> Checkpoint | None:
-    """The newest trustworthy checkpoint artifact of ``branch``, or None (every skip logged).
+    """The newest trustworthy checkpoint artifact of ``branch`` made by a run of ``sources``, or
+    None (every skip logged).
 
-    ``project``: also require a checkpoint of that project that checkpoint.load accepts, so a
-    broken newest artifact falls back to an older good one. ``anchor``: pass one computed with
-    :func:`trust_anchor` to share it between lookups."""
+    ``project``: also require a readable checkpoint of that project, so a broken newest artifact
+    falls back to an older good one. ``anchor``: pass one computed with :func:`trust_anchor` to
+    share it between lookups."""
     env = os.environ if env is None else env
+    if not sources:
+        say("info", f"no earlier run can be trusted for {branch!r}: its checkpoints are not looked up")
+        return None
     anchor = anchor or trust_anchor(client, context, env, say)
     if anchor is None:
         return None
@@ -143,7 +198,7 @@ def find_checkpoint(
         problem = listing_problem(artifact, anchor, branch, now)
         if problem is None:
             try:
-                problem = run_problem(client.workflow_run(_run_id(artifact)), anchor)
+                problem = run_problem(client.workflow_run(_run_id(artifact)), anchor, sources)
             except RestError as error:
                 problem = f"its workflow run cannot be read ({error})"
         if problem is not None:
@@ -172,9 +227,15 @@ def find_checkpoint(
             created_at=str(artifact.get("created_at") or ""),
             files=files,
         )
+        origin = (
+            "an earlier attempt of this run"
+            if found.run_id == sources.run_id
+            else f"a push run of {sources.push_branch}"
+        )
         say(
             "info",
-            f"using checkpoint {label} of run {found.run_id} (commit {found.head_sha[:7]}) for {branch!r}",
+            f"using checkpoint {label} of run {found.run_id} ({origin}, commit {found.head_sha[:7]}) "
+            f"for {branch!r}",
         )
         return found
     if not candidates:
@@ -209,7 +270,7 @@ def listing_problem(
     return None
 
 
-def run_problem(run: Mapping[str, Any] | None, anchor: TrustAnchor) -> str | None:
+def run_problem(run: Mapping[str, Any] | None, anchor: TrustAnchor, sources: Sources) -> str | None:
     """Why the artifact's workflow run rules it out: the run as the repository itself reports it."""
     if run is None:
         return "its workflow run is not one of this repository's"
@@ -222,7 +283,24 @@ def run_problem(run: Mapping[str, Any] | None, anchor: TrustAnchor) -> str | Non
     path = _workflow_file(str(run.get("path") or ""))
     if path != anchor.workflow_path:
         return f"it was made by another workflow ({path or 'unknown'}, not {anchor.workflow_path})"
-    return None
+    return origin_problem(run, sources)
+
+
+def origin_problem(run: Mapping[str, Any], sources: Sources) -> str | None:
+    """Why the run is not one whose workflow the change under review couldn't have edited: not an
+    earlier attempt of the current run, nor a push run of the trusted branch."""
+    if sources.run_id is not None and run.get("id") == sources.run_id:
+        return None
+    event, branch = run.get("event"), run.get("head_branch")
+    if sources.push_branch is not None and event == "push" and branch == sources.push_branch:
+        return None
+    if event == "push":
+        made_by = f"a push run of {branch}"
+    elif isinstance(event, str) and event:
+        made_by = f"a {event} run"
+    else:
+        made_by = "a run of an unknown event"
+    return f"it was made by {made_by}, and {sources.describe()}"
 
 
 def content_problem(
@@ -247,11 +325,10 @@ def content_problem(
     if not isinstance(data_json, dict) or data_json.get("format") != checkpoint.FORMAT:
         return None, "it does not hold a readiness checkpoint"
     if project is not None:
-        found = Checkpoint(0, "", 0, "", "", "", files)
-        _, warnings = found.states(project)
-        if warnings:
-            # checkpoint.load names its (temporary) file first: keep only the reason.
-            return None, "its checkpoint is unusable: " + warnings[0].split(": ", 1)[-1]
+        try:
+            checkpoint.parse(files[documents[0]], project)
+        except checkpoint.CheckpointError as error:
+            return None, f"its checkpoint is unusable: {error}"
     return files, None
 
 
