@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from readiness.config import Config
+from readiness.render.inert import inline_code
 
 _MAX_SHOWN = 8
 
 
 def _code(value: object) -> str:
-    """A value as inline code that cannot close itself or break the line."""
-    text = " ".join(str(value).replace("`", "'").split())
-    return f"`{text[:120]}`"
+    """A value as inline code that cannot close itself, break the line, mention or link anyone."""
+    return inline_code(value, 120)
 
 
 def _listed(values: Iterable[object]) -> str:

@@ -1,11 +1,15 @@
 """The pull-request comment: the scorecard, the blockers and the verdict, always within GitHub's
-65,536-character limit (the full list moves to the job summary and report when it wouldn't fit)."""
+65,536-character limit (the full list moves to the job summary and report when it wouldn't fit).
+
+Every value from the repository goes through the template's filters (readiness.render.inert), each
+bounded in length, so one hostile value can neither inject markup nor eat the budget."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from readiness.model import Assessment, Delta, Outcome, Severity, Verdict
+from readiness.render import inert
 from readiness.render.markdown import ANSWER_ICON, LIGHT_ICON, environment
 
 LIMIT = 65_536
@@ -54,6 +58,6 @@ def render(
     while len(body) > limit and max_items > 0:
         max_items //= 2
         body = attempt(compact=True, max_items=max_items)
-    if len(body) > limit:  # a pathological message length: cut, keeping the marker at the top
-        body = body[: limit - 40] + "\n\n… (cut to GitHub's size limit)\n"
-    return body
+    # Still too long (it should not be: every repository value is bounded): cut at a line, keeping
+    # the marker at the top and every code span and escape whole.
+    return inert.cut_lines(body, limit, "… (cut to GitHub's size limit)")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import jinja2
 
 from readiness.model import Answer, Assessment, Evidence, Finding, Light, Outcome, Severity, Verdict
+from readiness.render import inert
 
 LIGHT_ICON = {
     Light.GREEN: "🟢 Green",
@@ -32,40 +33,62 @@ ANSWER_ICON = {
 environment = jinja2.Environment(
     loader=jinja2.PackageLoader("readiness.render", "templates"),
     undefined=jinja2.StrictUndefined,
-    autoescape=False,  # Markdown, not HTML; table cells are escaped by the `cell` filter
+    # Markdown, not HTML: HTML autoescaping would be wrong (and not enough). Every value from the
+    # repository under review goes through one of the filters below instead (readiness.render.inert
+    # says what each makes inert); tests/test_untrusted_templates.py keeps the templates honest.
+    autoescape=False,
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
 
 
-def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+def cell(text: object, limit: int = inert.SHORT_LIMIT) -> str:
+    """Untrusted text as one Markdown table cell."""
+    return inert.table_cell(text, limit)
 
 
-def location(evidence: Evidence) -> str:
+def md(text: object, limit: int = inert.TEXT_LIMIT) -> str:
+    """Untrusted free text (a message, summary, reason) as inert Markdown on one line."""
+    return inert.markdown_text(text, limit)
+
+
+def code(text: object, limit: int = inert.SHORT_LIMIT, table: bool = False) -> str:
+    """An untrusted value (a path, name, id) as inline code it cannot break out of."""
+    return inert.inline_code(text, limit, table=table)
+
+
+def location(evidence: Evidence, table: bool = False) -> str:
+    """Where the evidence is: its path and line as code, or its note as text."""
     if evidence.path is None:
-        return evidence.note or "(repository)"
-    return f"`{evidence.location()}`"
+        return inert.markdown_text(evidence.note or "(repository)", inert.SHORT_LIMIT, table=table)
+    return inert.inline_code(evidence.location(), inert.SHORT_LIMIT, table=table)
 
 
 def evidence_line(evidence: Evidence) -> str:
     text = location(evidence)
     if evidence.path is not None and evidence.note:
-        text += f" ({evidence.note})"
+        text += f" ({inert.markdown_text(evidence.note, inert.SHORT_LIMIT)})"
     if evidence.snippet:
-        quoted = evidence.snippet.replace("`", "'")
-        text += f": `{quoted}`"
+        text += f": {inert.inline_code(evidence.snippet, inert.SNIPPET_LIMIT)}"
     return text
 
 
-def where(finding: Finding) -> str:
-    return ", ".join(location(e) for e in finding.evidence[:3]) or "(repository)"
+def where(finding: Finding, table: bool = False) -> str:
+    return ", ".join(location(e, table) for e in finding.evidence[:3]) or "(repository)"
 
 
+def oneline(text: object) -> str:
+    """Our own prose (remediation from the registry) on one line. Not for repository text."""
+    return " ".join(str(text).split())
+
+
+# md: free text (messages, summaries, reasons); code: a value shown as code (paths, ids, names);
+# cell: free text in a table cell; where / evidence_line / evidence_location: evidence, made inert.
+environment.filters["md"] = md
+environment.filters["code"] = code
 environment.filters["cell"] = cell
-environment.filters["oneline"] = lambda text: " ".join(str(text).split())
+environment.filters["oneline"] = oneline
 environment.filters["evidence_line"] = evidence_line
 environment.filters["where"] = where
 environment.filters["evidence_location"] = location

@@ -91,8 +91,9 @@ def test_not_gating_and_policy_changes_are_said() -> None:
     assert "the gate reports but does not fail" in body
     assert "### ⚠️ Policy changes in this pull request (take effect after merge)" in body
     assert "- disables the checks `security/tls`" in body
-    # the author's text stays inside one code span: no closing backtick, no raw HTML, one line
+    # the author's text stays inside one code span: a longer fence than its backticks, no raw HTML
+    # (a zero-width joiner after "<"), no mention (one after "@"), one line
     assert (
         "- waives `reliability/check-0` on `deploy/**` until 2027-01-31 "
-        "(owner `@sre`: `accepted for the 'beta' </details>`)"
+        "(owner `@\u200dsre`: ``accepted for the `beta` <\u200d/details>``)"
     ) in body
