@@ -1,8 +1,13 @@
-"""The scorecard printed to the terminal: a plain table, readable in any CI log."""
+"""The scorecard printed to the terminal: a plain table, readable in any CI log.
+
+The project name, the scanners' details and the justification can carry the repository's text;
+they are printed as log lines (readiness.render.inert.log_line): no escape sequences for the
+terminal, no line a CI runner would read as a workflow command."""
 
 from __future__ import annotations
 
 from readiness.model import Assessment, Light, Severity, Verdict
+from readiness.render.inert import log_line
 
 _LIGHT = {Light.GREEN: "GREEN", Light.AMBER: "AMBER", Light.RED: "RED", Light.NOT_APPLICABLE: "N/A"}
 
@@ -31,18 +36,18 @@ def scorecard(assessment: Assessment) -> str:
     verdict = "GO" if assessment.verdict is Verdict.GO else "NO-GO"
     # What could not look comes first: a reader who stops at the top must not take a gap for a pass.
     gaps = [
-        f"! {run.name} did not run: {run.detail}"
+        f"! {log_line(run.name, 100)} did not run: {log_line(run.detail)}"
         for run in assessment.scanners
         if run.status == "not-assessed"
     ]
     lines = [
-        f"Production readiness: {assessment.project}",
+        f"Production readiness: {log_line(assessment.project, 200)}",
         *gaps,
         "",
         line(header),
         rule,
         *(line(row) for row in rows),
         "",
-        f"Verdict: {verdict}. {assessment.justification}",
+        f"Verdict: {verdict}. {log_line(assessment.justification, 4000)}",
     ]
     return "\n".join(lines) + "\n"

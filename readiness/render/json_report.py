@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from readiness.model import Assessment, CheckOutcome, Finding, Severity, Waiver
+from readiness.render import inert
 
 SCHEMA_VERSION = "1.1"  # 1.1: answers per review question; the "n/a" light
 SCHEMA_ID = "https://readiness.dev/schema/assessment-1.json"
@@ -70,7 +71,9 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
 
 
 def render(assessment: Assessment) -> str:
-    return json.dumps(to_dict(assessment), indent=2) + "\n"
+    # Printed to a CI log by --format json: no line the runner takes for a command (the values stay
+    # exact; json.dumps already escapes control characters).
+    return inert.json_for_logs(json.dumps(to_dict(assessment), indent=2)) + "\n"
 
 
 def _check(check: CheckOutcome) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 A check that failed with a blocker or risk is a <failure>; one that could not be assessed is an
 <error> (it is not a pass); not applicable, disabled and fully waived checks are <skipped>.
+The repository's text is written as plain lines (readiness.render.inert.plain): control characters
+are not allowed in XML 1.0, and one of them would make the whole report unreadable.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 from readiness.model import Assessment, CheckOutcome, Outcome, Severity
+from readiness.render.inert import SHORT_LIMIT, plain, xml_for_logs
 
 
 def _case(suite: ElementTree.Element, check: CheckOutcome) -> tuple[bool, bool, bool]:
@@ -16,28 +19,29 @@ def _case(suite: ElementTree.Element, check: CheckOutcome) -> tuple[bool, bool, 
     active = [f for f in check.findings if not f.waived]
     gating = [f for f in active if f.severity in (Severity.BLOCKER, Severity.RISK)]
     if check.outcome is Outcome.NOT_ASSESSED:
-        ElementTree.SubElement(case, "error", message=f"not assessed: {check.summary}")
+        ElementTree.SubElement(case, "error", message=f"not assessed: {plain(check.summary)}")
         return False, True, False
     if gating:
         worst = max(gating, key=lambda f: f.severity.rank).severity.value
         failure = ElementTree.SubElement(case, "failure", message=f"{check.title} ({worst})", type=worst)
         failure.text = "\n".join(
-            f"[{f.severity.value}] {f.message} — {', '.join(e.location() for e in f.evidence)}"
+            f"[{f.severity.value}] {plain(f.message)} — "
+            + ", ".join(plain(e.location(), SHORT_LIMIT) for e in f.evidence)
             for f in active
         )
         return True, False, False
     if check.outcome is Outcome.NOT_APPLICABLE or (check.findings and not active):
-        reason = check.summary or "all findings waived"
+        reason = plain(check.summary) or "all findings waived"
         ElementTree.SubElement(case, "skipped", message=reason)
         return False, False, True
     if active:
         out = ElementTree.SubElement(case, "system-out")
-        out.text = "\n".join(f"[recommendation] {f.message}" for f in active)
+        out.text = "\n".join(f"[recommendation] {plain(f.message)}" for f in active)
     return False, False, False
 
 
 def render(assessment: Assessment) -> str:
-    root = ElementTree.Element("testsuites", name=f"production-readiness {assessment.project}")
+    root = ElementTree.Element("testsuites", name=f"production-readiness {plain(assessment.project, 200)}")
     totals = [0, 0, 0, 0]
     for category in assessment.categories:
         suite = ElementTree.SubElement(root, "testsuite", name=category.category.label)
@@ -51,4 +55,4 @@ def render(assessment: Assessment) -> str:
     for key, value in zip(("tests", "failures", "errors", "skipped"), totals, strict=True):
         root.set(key, str(value))
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return xml_for_logs(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)) + "\n"

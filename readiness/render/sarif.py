@@ -13,6 +13,7 @@ from typing import Any
 
 from readiness.fingerprint import fingerprint
 from readiness.model import Assessment, CheckInfo, Finding, Outcome, Severity
+from readiness.render import inert
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
@@ -51,7 +52,8 @@ def _location(finding: Finding, fallback_uri: str) -> list[dict[str, Any]]:
         return [{"physicalLocation": {"artifactLocation": {"uri": fallback_uri, "uriBaseId": "%SRCROOT%"}}}]
     locations = []
     for evidence in located[:1000]:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": evidence.path, "uriBaseId": "%SRCROOT%"}}
+        uri = inert.relative_uri(evidence.path or "")
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
         if evidence.line:
             physical["region"] = {"startLine": evidence.line}
         locations.append({"physicalLocation": physical})
@@ -59,8 +61,9 @@ def _location(finding: Finding, fallback_uri: str) -> list[dict[str, Any]]:
 
 
 def _result(finding: Finding, rule_index: int, fallback_uri: str) -> dict[str, Any]:
-    notes = [e.note for e in finding.evidence if e.note]
-    text = finding.message + (f" ({'; '.join(notes)})" if notes else "")
+    # message.text is plain text, but it is the repository's: one line, no control characters, bounded.
+    notes = [inert.plain(e.note, inert.SHORT_LIMIT) for e in finding.evidence if e.note]
+    text = inert.plain(finding.message) + (f" ({'; '.join(notes[:5])})" if notes else "")
     result: dict[str, Any] = {
         "ruleId": finding.check_id,
         "ruleIndex": rule_index,
@@ -76,7 +79,8 @@ def _result(finding: Finding, rule_index: int, fallback_uri: str) -> dict[str, A
             {
                 "kind": "external",
                 "status": "accepted",
-                "justification": f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})",
+                "justification": f"{inert.plain(waiver.reason, inert.SHORT_LIMIT)} "
+                f"(owner {inert.plain(waiver.owner, 200)}, expires {waiver.expires})",
             }
         ]
     return result
@@ -92,7 +96,7 @@ def to_dict(assessment: Assessment, fallback_uri: str = "README.md") -> dict[str
     notifications = [
         {
             "level": "warning",
-            "message": {"text": f"{check.check_id} was not assessed: {check.summary}"},
+            "message": {"text": f"{check.check_id} was not assessed: {inert.plain(check.summary)}"},
             "descriptor": {"id": check.check_id},
         }
         for category in assessment.categories
@@ -157,7 +161,7 @@ def _document(
                 "results": results,
                 "properties": {
                     "verdict": assessment.verdict.value,
-                    "justification": assessment.justification,
+                    "justification": inert.plain(assessment.justification, 2 * inert.TEXT_LIMIT),
                 },
             }
         ],
@@ -165,4 +169,4 @@ def _document(
 
 
 def render(assessment: Assessment, fallback_uri: str = "README.md") -> str:
-    return json.dumps(to_dict(assessment, fallback_uri), indent=1) + "\n"
+    return inert.json_for_logs(json.dumps(to_dict(assessment, fallback_uri), indent=1)) + "\n"
