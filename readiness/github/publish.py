@@ -18,6 +18,7 @@ from github.Repository import Repository
 
 from readiness.github.client import API_ERRORS, with_retries
 from readiness.model import Finding, Severity
+from readiness.render import inert
 
 COMMENT_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
@@ -25,6 +26,7 @@ STATUS_DESCRIPTION_LIMIT = 140
 ANNOTATIONS_PER_REQUEST = 50
 CHECK_NAME = "production-readiness"
 
+_CUT = "… (cut to GitHub's size limit; the job summary and the report have everything)"
 _ANNOTATION_LEVEL = {Severity.BLOCKER: "failure", Severity.RISK: "warning", Severity.RECOMMENDATION: "notice"}
 
 
@@ -101,6 +103,9 @@ class CheckOutput:
 
 
 def annotations_for(findings: Sequence[Finding], prefix: str) -> list[dict[str, str | int]]:
+    """Check-run annotations, one per located piece of evidence. GitHub shows the message and title
+    as plain text; the message is the repository's, so it is one line with no control characters
+    and bounded (readiness.render.inert.plain). The path stays exact: it must name the file."""
     items: list[dict[str, str | int]] = []
     for finding in sorted(findings, key=lambda f: -f.severity.rank):
         if finding.waived:
@@ -115,8 +120,8 @@ def annotations_for(findings: Sequence[Finding], prefix: str) -> list[dict[str, 
                     "start_line": line,
                     "end_line": line,
                     "annotation_level": _ANNOTATION_LEVEL[finding.severity],
-                    "title": f"{finding.title} ({finding.check_id})"[:255],
-                    "message": finding.message[:64_000],
+                    "title": inert.plain(f"{finding.title} ({finding.check_id})", 255),
+                    "message": inert.plain(finding.message),
                 }
             )
     return items
@@ -134,8 +139,9 @@ def check_run(
     def payload(batch: list[dict[str, str | int]]) -> dict[str, str | list[dict[str, str | int]]]:
         return {
             "title": output.title[:255],
-            "summary": output.summary[:CHECK_TEXT_LIMIT],
-            "text": output.text[:CHECK_TEXT_LIMIT],
+            # Cut at a line, never inside a code span or an escape (readiness.render.inert.cut_lines).
+            "summary": inert.cut_lines(output.summary, CHECK_TEXT_LIMIT, _CUT),
+            "text": inert.cut_lines(output.text, CHECK_TEXT_LIMIT, _CUT),
             "annotations": batch,
         }
 

@@ -58,6 +58,6 @@ def test_annotations_escape_and_skip_absence() -> None:
     assert count == 2
     assert stream.getvalue().splitlines() == [
         "::error file=services/api/deploy/web.yaml,line=3,title=Title%2C with%3A colon (security/x)"
-        "::first line%0Asecond 100%25",
+        "::first line second 100%25",  # one line: a finding message cannot span two
         "::warning file=services/api/a%2Cb.yaml,title=Title%2C with%3A colon (security/x)::a risk",
     ]
