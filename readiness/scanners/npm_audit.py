@@ -12,7 +12,9 @@ result is *not assessed*. yarn and pnpm lock files need the OSV service.
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -89,11 +91,8 @@ class NpmAudit(Scanner):
         advisories: dict[tuple[str, str], list[results.Advisory]] = {}
         deadline = time.monotonic() + timeout
         for lock in locks:
-            directory = repo.root / PurePosixPath(lock.path).parent
-            argv = [self._executable, "audit", "--json", "--package-lock-only", "--ignore-scripts"]
-            completed = process.run_until(
-                argv, cwd=directory, deadline=deadline, total=timeout, env=_ENV, name="npm audit"
-            )
+            with tempfile.TemporaryDirectory(prefix="readiness-npm-") as scratch:
+                completed = self._audit_copy(repo, lock.path, Path(scratch), deadline, timeout)
             for key, found in parse_npm(
                 completed.stdout, completed.stderr, completed.returncode, lock
             ).items():
@@ -101,6 +100,43 @@ class NpmAudit(Scanner):
                 known = {a.id for a in advisories[key]}
                 advisories[key] += [a for a in found if a.id not in known]
         return _report(locks, advisories)
+
+    def _audit_copy(
+        self, repo: Repo, lock_path: str, scratch: Path, deadline: float, total: float
+    ) -> process.Completed:
+        """``npm audit`` of a copy of the lock file (and its package.json) in ``scratch``.
+
+        Not in the tree: npm reads the ``.npmrc`` of the project it runs in, and the tree's could
+        point the audit at a server of its choosing and hand it our token through ``${VAR}``
+        expansion. The user and global configuration are empty files too; the registry is the
+        gate's own setting (READINESS_NPM_REGISTRY) or npm's built-in default."""
+        assert self._executable is not None
+        folder = PurePosixPath(lock_path).parent
+        for name in (PurePosixPath(lock_path).name, "package.json"):
+            source = folder / name
+            if repo.exists(str(source)) or str(source) == lock_path:
+                (scratch / name).write_text(repo.text(str(source)), encoding="utf-8")
+        user, machine = scratch / "user-npmrc", scratch / "global-npmrc"  # npm refuses one file twice
+        for empty in (user, machine):
+            empty.write_text("", encoding="utf-8")
+        argv = [
+            self._executable,
+            "audit",
+            "--json",
+            "--package-lock-only",
+            "--ignore-scripts",
+            "--userconfig",
+            str(user),
+            "--globalconfig",
+            str(machine),
+            "--cache",
+            str(scratch / "cache"),
+        ]
+        if registry := os.environ.get("READINESS_NPM_REGISTRY"):
+            argv += ["--registry", registry]
+        return process.run_until(
+            argv, cwd=scratch, deadline=deadline, total=total, env=_ENV, name="npm audit"
+        )
 
 
 def _report(

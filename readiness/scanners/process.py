@@ -15,6 +15,37 @@ from readiness.scanners.base import ScannerError
 
 MAX_OUTPUT_BYTES = 256 * 1024 * 1024
 
+# What a scanner inherits from readiness's own environment: an allow-list, because the Action's
+# environment holds the GitHub token (INPUT_GITHUB-TOKEN, GITHUB_TOKEN), the Actions runtime token
+# and often cloud credentials, and a scanner run over a hostile tree must have nothing to leak.
+# Locale, temporary space, the machine's trust store and proxy, and the caches tools need to
+# work offline; nothing else. Tool settings the gate wants are passed explicitly by each adapter.
+INHERITED = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "TZ",
+        "TMPDIR",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "XDG_CACHE_HOME",
+        "GOROOT",
+        "GOPATH",
+        "GOCACHE",
+        "GOMODCACHE",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Completed:
@@ -33,6 +64,13 @@ def find(executable: str, env_override: str | None = None) -> str | None:
     return os.path.abspath(found) if found else None
 
 
+def sealed_env(env: Mapping[str, str] | None = None, passed: Sequence[str] = ()) -> dict[str, str]:
+    """The environment a scanner gets: :data:`INHERITED` and ``passed`` names from ours, then
+    ``env`` (the adapter's own settings) on top."""
+    allowed = INHERITED | set(passed)
+    return {**{k: v for k, v in os.environ.items() if k in allowed}, **(env or {})}
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -40,12 +78,15 @@ def run(
     timeout: float,
     env: Mapping[str, str] | None = None,
     name: str,
+    passed: Sequence[str] = (),
 ) -> Completed:
+    """Run a scanner: no shell, a sealed environment (``passed``: extra variable names it may
+    inherit, such as its own API key), stdin closed, bounded output and time."""
     try:
         completed = subprocess.run(
             list(argv),
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env=sealed_env(env, passed),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
@@ -74,6 +115,7 @@ def run_until(
     total: float,
     env: Mapping[str, str] | None = None,
     name: str,
+    passed: Sequence[str] = (),
 ) -> Completed:
     """:func:`run` for a scanner that starts several processes within one time budget: each gets
     what is left until ``deadline`` (a ``time.monotonic()`` value), and running out is reported
@@ -82,7 +124,7 @@ def run_until(
     if left <= 0:
         raise ScannerError(f"{name} timed out after {total:g} s")
     try:
-        return run(argv, cwd=cwd, timeout=left, env=env, name=name)
+        return run(argv, cwd=cwd, timeout=left, env=env, name=name, passed=passed)
     except ScannerError as error:
         if str(error).startswith(f"{name} timed out after"):
             raise ScannerError(f"{name} timed out after {total:g} s") from None

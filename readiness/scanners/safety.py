@@ -83,7 +83,13 @@ class Safety(Scanner):
                 if self.db:
                     argv += ["--db", self.db]
                 completed = process.run_until(
-                    argv, cwd=Path(scratch), deadline=deadline, total=timeout, env=_ENV, name=self.name
+                    argv,
+                    cwd=Path(scratch),
+                    deadline=deadline,
+                    total=timeout,
+                    env=_ENV,
+                    name=self.name,
+                    passed=(self.key_variable,),  # safety reads its key from the environment itself
                 )
                 for key, found in parse(completed.stdout, completed.stderr, completed.returncode).items():
                     advisories.setdefault(key, []).extend(found)

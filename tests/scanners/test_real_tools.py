@@ -205,7 +205,7 @@ def test_lock_file_match_through_the_osv_service(tmp_path: Path, osv: OsvServer)
 def test_real_npm_audit_against_a_registry_with_an_audit_endpoint(
     tmp_path: Path, osv: OsvServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("npm_config_registry", osv.base + "/")
+    monkeypatch.setenv("READINESS_NPM_REGISTRY", osv.base + "/")
     output = NpmAudit().run(Repo(fixture(tmp_path, "npm-lock")), timeout=300)
     assert output.status == OK, output.detail
     assert output.version is not None and output.version.startswith("npm ")
@@ -219,8 +219,7 @@ def test_real_npm_audit_against_a_registry_with_an_audit_endpoint(
 def test_npm_audit_with_an_unreachable_registry_is_not_assessed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")
-    monkeypatch.setenv("npm_config_fetch_retries", "0")
+    monkeypatch.setenv("READINESS_NPM_REGISTRY", "http://127.0.0.1:9/")
     output = NpmAudit().run(Repo(fixture(tmp_path, "npm-lock")), timeout=300)
     assert output.status == NOT_ASSESSED
     assert output.detail.startswith("npm audit failed (exit 1): ") and "\n" not in output.detail
