@@ -266,7 +266,7 @@ def _publish(
             conclusion=conclusion,
             title=_headline(assessment, gating),
             summary=summary,
-            text=markdown.render(assessment)[: publish.CHECK_TEXT_LIMIT],
+            text=markdown.render(assessment),  # check_run cuts it at a line boundary
         )
         try:
             url = publish.check_run(

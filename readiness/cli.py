@@ -17,7 +17,7 @@ from readiness import __version__, catalogue, central_policy, config, pipeline, 
 from readiness.engine import load_catalogue
 from readiness.model import Category, CategoryResult, Severity, Verdict
 from readiness.options import parse_categories
-from readiness.render import console
+from readiness.render import console, inert
 from readiness.scoring import FailOn
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -138,11 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"wrote {args.output}")
             return EXIT_GO
     except (UsageError, config.ConfigError, registry.RegistryError) as error:
-        print(f"readiness: error: {error}", file=sys.stderr)
+        print(f"readiness: error: {inert.log_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the last line of defence: say so, and exit 3, never 0
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        print(f"readiness: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"readiness: internal error: {type(error).__name__}: {inert.log_line(error)}", file=sys.stderr)
         return EXIT_INTERNAL
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE  # not reached: parser.error exits
@@ -184,9 +184,9 @@ def _scan(args: argparse.Namespace) -> int:
         on_category=_progress,
     )
     for warning in assessment.warnings:
-        print(f"readiness: warning: {warning}", file=sys.stderr)
-    for note in assessment.policy_notes:
-        print(f"readiness: policy: {note}", file=sys.stderr)
+        print(f"readiness: warning: {inert.log_line(warning)}", file=sys.stderr)
+    for note in assessment.policy_notes:  # file names from the tree: one inert line each
+        print(f"readiness: policy: {inert.log_line(note)}", file=sys.stderr)
 
     report = _shown(pipeline.write(assessment, outputs).report)
     saved = f"📄 Report saved to: {report}"

@@ -81,8 +81,9 @@ def upsert_comment(repo: Repository, pr_number: int, body: str, path: str, mode:
         issue = repo.get_issue(pr_number)
         if mode == "update":
             bots = [c for c in issue.get_comments() if c.user.type == "Bot"]
-            ours = [c for c in bots if tag in (c.body or "")]
-            ours = ours or [c for c in bots if LEGACY_MARKER in (c.body or "")]
+            # Ours start with the marker; another bot's comment merely quoting it is not ours.
+            ours = [c for c in bots if (c.body or "").startswith(tag)]
+            ours = ours or [c for c in bots if (c.body or "").startswith(LEGACY_MARKER)]
             if ours:
                 ours[-1].edit(body)
                 return str(ours[-1].html_url)

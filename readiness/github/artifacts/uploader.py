@@ -23,6 +23,7 @@ from readiness import checkpoint
 from readiness.github import workflow
 from readiness.github.artifacts import names
 from readiness.github.artifacts.service import ArtifactClient, ArtifactError
+from readiness.render import inert
 
 # say(level, message): level is "info" (a plain log line), "notice" or "warning".
 Say = Callable[[str, str], None]
@@ -36,7 +37,7 @@ def say_to(out: TextIO) -> Say:
     def say(level: str, message: str) -> None:
         with lock:
             if level == "info":
-                out.write(message + "\n")
+                out.write(inert.log_line(message, 4000) + "\n")  # may quote artifact names
             else:
                 workflow.log(out, level, message)
 
