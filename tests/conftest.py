@@ -4,6 +4,7 @@ test that scans with the dependency scanners uses these instead of the network."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,19 @@ from tests.scanners.osv_server import OsvServer
 
 # Every test sees the whole catalogue, as the CLI and the Action do (the registry is passive).
 load_catalogue()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkpoint_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The checkpoint signing key in a temporary folder, never the user's own cache."""
+    key = tmp_path_factory.mktemp("state") / "checkpoint.key"
+    previous = os.environ.get("READINESS_STATE_KEY_FILE")
+    os.environ["READINESS_STATE_KEY_FILE"] = str(key)
+    yield key
+    if previous is None:
+        os.environ.pop("READINESS_STATE_KEY_FILE", None)
+    else:
+        os.environ["READINESS_STATE_KEY_FILE"] = previous
 
 
 @pytest.fixture(scope="session")

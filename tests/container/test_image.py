@@ -476,7 +476,7 @@ def test_action_publishes_to_github(container: Container, runner: Runner, osv_ur
     assert not violations, "\n".join(map(str, violations))
     assert result.returncode == 1, tail(result)
     (comment,) = github.comments(pull["number"], repo=repository)
-    assert "<!-- readiness:scorecard project=adtech-exchange -->" in comment.body
+    assert "<!-- readiness:scorecard path=. -->" in comment.body
     assert "Policy changes in this pull request" not in comment.body
     assert runner.outputs()["comment-url"].endswith(f"#issuecomment-{comment.id}")
     (check,) = github.check_runs.values()
