@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness import registry
-from readiness.config import Config, ConfigError, known_check, validated
+from readiness.config import Config, ConfigError, known_check, read_policy_file, validated
 from readiness.model import Category, Severity, Waiver
 
 _SEVERITIES = [severity.value for severity in Severity]
@@ -97,9 +97,9 @@ def load(path: Path, *, known_checks: set[str]) -> CentralPolicy:
     """The central policy in ``path``; a policy that was asked for and can't be read is an error,
     never a silent absence of floors."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), 0, "", f"cannot read the central policy: {error}") from None
+        text = read_policy_file(path)
+    except ConfigError as error:
+        raise ConfigError(error.file, 0, "", f"cannot read the central policy: {error.message}") from None
     return parse(text, str(path), known_checks=known_checks)
 
 

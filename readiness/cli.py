@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from readiness import __version__, catalogue, central_policy, config, pipeline, registry
+from readiness import __version__, catalogue, central_policy, checkpoint, config, pipeline, registry
 from readiness.engine import load_catalogue
 from readiness.model import Category, CategoryResult, Severity, Verdict
 from readiness.options import parse_categories
@@ -148,6 +148,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE  # not reached: parser.error exits
 
 
+def _check_writable(path: Path, origin: str) -> None:
+    """A path the scanned tree's configuration chose may only name a regular file (or nothing
+    yet) reached without symlinks: ``/dev/null`` or a link to elsewhere would be replaced."""
+    for target in (path, checkpoint.json_path_for(path)):
+        current = Path(target.anchor) if target.is_absolute() else Path()
+        for part in target.parts[len(current.parts) :]:
+            current = current / part
+            if current.is_symlink():
+                raise UsageError(
+                    f"{origin}: {current} is a symlink; the checkpoint is not written through it"
+                )
+        if target.exists() and not target.is_file():
+            raise UsageError(f"{origin}: {target} exists and is not a regular file")
+
+
 def _scan(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
@@ -169,6 +184,8 @@ def _scan(args: argparse.Namespace) -> int:
     checkpoint_path = None
     if not args.no_checkpoint:
         checkpoint_path = args.checkpoint or Path(policy.checkpoint_file())
+        if args.checkpoint is None:
+            _check_writable(checkpoint_path, f"{policy.source or config.DEFAULT_FILE}: checkpoint.path")
 
     outputs = pipeline.Outputs(args.output_dir, args.json_file, args.sarif_file, args.junit_file)
     assessment = pipeline.scan(

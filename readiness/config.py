@@ -10,11 +10,14 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
+import pathspec
 
 from readiness.model import Category, Severity, Waiver
 from readiness.parsers.yaml_lines import YList, YMap, load_all
@@ -31,7 +34,7 @@ SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "project": {"type": "string", "minLength": 1, "pattern": r"^[A-Za-z0-9._-]+$"},
+        "project": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[A-Za-z0-9._-]+$"},
         "exclude": {"type": "array", "items": {"type": "string"}},
         "disable": {
             "type": "object",
@@ -91,7 +94,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "osv_url": {"type": "string", "pattern": "^https?://"},
                 "go_db": {"type": "string", "minLength": 1},
-                "max_age_hours": {"type": "number", "exclusiveMinimum": 0},
+                "max_age_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 8760},
             },
         },
         "checkpoint": {
@@ -208,11 +211,36 @@ def load(root: Path, explicit: Path | None = None, *, known_checks: set[str]) ->
             raise ConfigError(str(path), 0, "", "file not found")
         return default(project_default)
     display = str(path)
+    return parse(read_policy_file(path), display, project_default=project_default, known_checks=known_checks)
+
+
+MAX_FILE_BYTES = 256 * 1024  # a policy file is a few kilobytes; more is a mistake or an attack
+
+
+def read_policy_file(path: Path) -> str:
+    """A policy file's text: a regular file (after following a symlink), at most
+    :data:`MAX_FILE_BYTES`. A FIFO would block the scan and ``/dev/zero`` would fill memory, and
+    either can be committed as `.readiness.yml`."""
+    display = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(display, 0, "", f"cannot read: {error}") from None
-    return parse(text, display, project_default=project_default, known_checks=known_checks)
+        status = path.stat()
+    except OSError as error:
+        raise ConfigError(display, 0, "", f"cannot read: {error.strerror}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ConfigError(display, 0, "", "not a regular file")
+    if status.st_size > MAX_FILE_BYTES:
+        raise ConfigError(display, 0, "", f"larger than {MAX_FILE_BYTES} bytes")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(display, 0, "", f"cannot read: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(display, 0, "", f"larger than {MAX_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(display, 0, "", f"not UTF-8: {error.reason} at byte {error.start}") from None
 
 
 def validated(text: str, display: str, schema: dict[str, Any]) -> YMap:
@@ -291,6 +319,18 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
     allow_waivers = data.get("allow_waivers", True)
     if waivers and not allow_waivers:
         raise located(["waivers"], "waivers are listed but allow_waivers is false")
+    for key in ("exclude", "test_paths"):
+        for index, pattern in enumerate(data.get(key) or []):
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except (ValueError, re.error) as error:  # a trailing backslash, a range like [z-a]
+                message = f"{pattern!r} is not a valid gitignore pattern: {error}"
+                raise located([key, index], message) from None
+    checkpoint_path = (data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT)
+    parts = PurePosixPath(checkpoint_path).parts
+    if PurePosixPath(checkpoint_path).is_absolute() or ".." in parts or "\\" in checkpoint_path:
+        # The file is written where the tree's author says: never outside the working directory.
+        raise located(["checkpoint", "path"], f"{checkpoint_path!r} must be a relative path without '..'")
     traffic = data.get("traffic") or {}
     vulnerabilities = data.get("vulnerabilities") or {}
     return Config(
@@ -308,7 +348,7 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
         ),
         waivers=tuple(waivers),
         traffic=Traffic(traffic.get("expected_peak_rps"), traffic.get("p99_latency_ms")),
-        checkpoint_path=(data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT),
+        checkpoint_path=checkpoint_path,
         kill_switches=tuple(data.get("kill_switches") or ()),
         test_paths=tuple(data["test_paths"]) if "test_paths" in data else DEFAULT_TEST_PATHS,
         vulnerabilities=Vulnerabilities(
