@@ -13,10 +13,12 @@ file pins them).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 PINNED, UNPINNED, DIRECT = "pinned", "unpinned", "direct"
 LOCK_FILES = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
@@ -74,6 +77,42 @@ class PythonManifest:
         return "".join(f"{r.key}=={r.version}\n" for r in self.pinned)
 
 
+def _normalising(parse: Callable[[str, str], PythonManifest]) -> Callable[[str, str], PythonManifest]:
+    """Every parser's pins leave with their version in PEP 440's normal form, so a finding maps
+    back whatever the spelling: ``01.24.1``, ``1.24.01`` and ``v1.24.1`` are the 1.24.1 pip
+    installs. A pinned version that is not a version (whitespace, a newline, anything PEP 440
+    rejects) is a problem on its line and never reaches a scanner's input file."""
+
+    @functools.wraps(parse)
+    def parse_and_normalise(path: str, text: str) -> PythonManifest:
+        manifest = parse(path, text)
+        kept: list[Requirement] = []
+        problems = list(manifest.problems)
+        for requirement in manifest.requirements:
+            if requirement.kind != PINNED or requirement.version is None:
+                kept.append(requirement)
+                continue
+            normal = normal_version(requirement.version)
+            if normal is None:
+                shown = requirement.version[:40]
+                problems.append((requirement.line, f"{requirement.name}: {shown!r} is not a valid version"))
+                continue
+            kept.append(dataclasses.replace(requirement, version=normal))
+        return dataclasses.replace(manifest, requirements=tuple(kept), problems=tuple(problems))
+
+    return parse_and_normalise
+
+
+def normal_version(raw: str) -> str | None:
+    """``raw`` in PEP 440 normal form, or None when it is not a version (or holds whitespace)."""
+    if not raw or any(character.isspace() for character in raw):
+        return None
+    try:
+        return str(Version(raw))
+    except InvalidVersion:
+        return None
+
+
 def is_dev_name(path: str) -> bool:
     """``requirements-dev.txt``, ``requirements/test.txt``, ``docs/requirements.txt``, ``[lint]``."""
     pure = PurePosixPath(path)
@@ -92,6 +131,7 @@ _URL_ONLY = re.compile(r"^(?:[a-z+]+://|git\+|\.{0,2}/|file:)", re.IGNORECASE)
 _EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
 
 
+@_normalising
 def parse_requirements(path: str, text: str) -> PythonManifest:
     dev = is_dev_name(path)
     found: list[Requirement] = []
@@ -151,6 +191,7 @@ def _requirement(text: str, line: int, dev: bool) -> Requirement | None:
 
 
 # ---- pyproject.toml -------------------------------------------------------------------------
+@_normalising
 def parse_pyproject(path: str, text: str) -> PythonManifest:
     try:
         data = tomllib.loads(text)
@@ -232,6 +273,7 @@ def _toml_error_line(error: tomllib.TOMLDecodeError) -> int:
 
 
 # ---- lock files -----------------------------------------------------------------------------
+@_normalising
 def parse_toml_lock(path: str, text: str) -> PythonManifest:
     """poetry.lock, uv.lock and pdm.lock: ``[[package]]`` tables with a name and a version."""
     kind = PurePosixPath(path).name
@@ -285,6 +327,7 @@ def _package_name_lines(text: str) -> list[int]:
     return result
 
 
+@_normalising
 def parse_pipfile_lock(path: str, text: str) -> PythonManifest:
     try:
         data = json.loads(text)
