@@ -46,6 +46,8 @@ from readiness.model import (
 )
 from readiness.registry import CheckSpec
 from readiness.repo import Recording, Repo
+from readiness.results import MatchList
+from readiness.scanners import semgrep as semgrep_rules
 from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput, rules_root
 
 log = logging.getLogger(__name__)
@@ -311,7 +313,22 @@ def run_check(
     if recording.problems and result.outcome is not Outcome.FAIL:
         problems = "; ".join(str(p) for p in sorted(recording.problems.values(), key=str))
         return CheckResult.not_assessed(f"input could not be parsed: {problems}")
+    lost = unanalysed_for(spec, context.scanner_results.get("semgrep"))
+    if lost and result.outcome is not Outcome.FAIL:
+        # What semgrep could not read may hold exactly what the check looks for.
+        shown = "; ".join(f"{path}: {why}" for path, why in lost[:3])
+        more = f"; and {len(lost) - 3} more" if len(lost) > 3 else ""
+        return CheckResult.not_assessed(f"semgrep could not analyse {len(lost)} file(s) ({shown}{more})")
     return result
+
+
+def unanalysed_for(spec: CheckSpec, data: object) -> list[tuple[str, str]]:
+    """The files semgrep lost that one of the check's rules would have read."""
+    if not isinstance(data, MatchList) or not data.unanalysed or not spec.rules:
+        return []
+    suffixes = semgrep_rules.rule_suffixes(rules_root())
+    wanted = tuple(s for rule in spec.rules for s in suffixes.get(rule, ()))
+    return sorted((path, why) for path, why in data.unanalysed.items() if path.endswith(wanted))
 
 
 def _inline_notes(

@@ -31,6 +31,16 @@ class Match:
         return self.captures.get(name if name.startswith("$") else "$" + name, "").strip()
 
 
+class MatchList(list[Match]):
+    """Semgrep's matches, and the files it could not analyse (path → why: a parse error, a
+    per-file timeout). A lost file is not a clean file: the engine makes the checks whose rules
+    cover its language *not assessed* unless they failed on what semgrep did see."""
+
+    def __init__(self, matches: Iterable[Match] = (), unanalysed: Mapping[str, str] | None = None) -> None:
+        super().__init__(matches)
+        self.unanalysed: dict[str, str] = dict(unanalysed or {})
+
+
 # Advisory severity bands (CVSS qualitative ratings, and the GHSA words some advisories carry).
 CRITICAL, HIGH, MEDIUM, LOW = "critical", "high", "medium", "low"
 _BAND_SEVERITY = {

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from readiness.repo import Repo
-from readiness.results import Match
+from readiness.results import Match, MatchList
 from readiness.scanners import process
 from readiness.scanners.base import Scanner, ScannerError, rules_root
 
@@ -38,7 +38,7 @@ class Semgrep(Scanner):
     def inputs(self, repo: Repo) -> Sequence[str]:
         return [path for path in repo.paths if path.endswith(CODE_SUFFIXES)]
 
-    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[list[Match], str]:
+    def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[MatchList, str]:
         assert self._executable is not None
         argv = [
             self._executable,
@@ -63,9 +63,41 @@ class Semgrep(Scanner):
             reason = errors[0] if errors else process.last_line(completed.stderr)
             raise ScannerError(f"semgrep exited with {completed.returncode}: {reason}")
         summary = f"{len(matches)} match(es) in {len(files)} file(s)"
+        unanalysed = unanalysed_files(errors)
         if errors:
-            summary += f"; {len(errors)} file(s) could not be analysed ({errors[0]})"
-        return matches, summary
+            summary += f"; {len(unanalysed) or len(errors)} file(s) not analysed ({errors[0]})"
+        return MatchList(matches, unanalysed), summary
+
+
+def unanalysed_files(errors: Sequence[str]) -> dict[str, str]:
+    """Per-target errors (``path: reason``, as :func:`parse` words them) by file."""
+    found: dict[str, str] = {}
+    for error in errors:
+        path, _, reason = error.partition(": ")
+        if path and path != "?":
+            found.setdefault(path, reason)
+    return found
+
+
+_SUFFIXES = {
+    "go": (".go",),
+    "python": (".py",),
+    "javascript": (".js", ".mjs", ".cjs", ".jsx"),
+    "typescript": (".ts", ".tsx"),
+}
+
+
+@functools.cache
+def rule_suffixes(rules: Path) -> dict[str, tuple[str, ...]]:
+    """The file suffixes each rule reads, from its ``languages``: which lost files it would have seen."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted(rules.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for rule in document.get("rules") or []:
+            if isinstance(rule, dict) and "id" in rule:
+                languages = rule.get("languages") or []
+                found[str(rule["id"])] = tuple(s for lang in languages for s in _SUFFIXES.get(str(lang), ()))
+    return found
 
 
 _METAVARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
