@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -197,3 +198,39 @@ def recorded_semgrep(repo: Repo) -> tuple[Match, ...]:
     rows = [[m.rule, m.path, m.line, m.end_line, m.message] for m in output.data]
     recording.write_text(json.dumps(rows, indent=0) + "\n", encoding="utf-8")
     return tuple(output.data)
+
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_COMMITTER_NAME": "author",
+    "GIT_COMMITTER_EMAIL": "author@example.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str) -> None:
+    """Git in ``root`` with a fixed identity and none of the machine's configuration."""
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=GIT_ENV)
+
+
+def commit_all(root: Path, message: str) -> None:
+    git(root, "add", "-A", "-f")
+    git(root, "commit", "-q", "-m", message)
+
+
+def forged_all_green(checkpoint_json: bytes) -> dict[str, object]:
+    """A checkpoint's JSON with every result a pass and every answer a yes: what an attacker
+    with the honest checkpoint (right digests, right fingerprints) would hand back."""
+    data = json.loads(checkpoint_json)
+    for state in data["categories"].values():
+        state["light"] = "green"
+        state["results"] = {
+            check: {"outcome": "pass", "summary": "fine", "failures": [], "evidence": [], "answer": None}
+            for check in state["results"]
+        }
+        for answer in state.get("answers") or []:
+            answer["answer"] = "yes"
+    return data

@@ -5,38 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from readiness import checkpoint, cli
+from tests.support import forged_all_green, git
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "adtech-exchange"
 SAVED = Path(".claude") / "checkpoints" / "adtech-exchange-production-readiness.json"
-
-
-def git(tree: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Mallory", "-c", "user.email=m@example.com", *args],
-        cwd=tree,
-        check=True,
-        capture_output=True,
-    )
-
-
-def forged_all_green(honest: bytes) -> dict[str, object]:
-    """The honest checkpoint with every result a pass and every answer a yes."""
-    data = json.loads(honest)
-    for state in data["categories"].values():
-        state["light"] = "green"
-        state["results"] = {
-            check: {"outcome": "pass", "summary": "fine", "failures": [], "evidence": [], "answer": None}
-            for check in state["results"]
-        }
-        for answer in state["answers"]:
-            answer["answer"] = "yes"
-    return data
 
 
 def use_key(monkeypatch: pytest.MonkeyPatch, path: Path) -> checkpoint.StateKey:
@@ -61,7 +38,7 @@ def test_a_forged_checkpoint_committed_into_the_tree_changes_nothing(
     (tree / SAVED).write_bytes(checkpoint.sign(json.dumps(forged).encode(), attacker))
     git(tree, "init", "-q")
     git(tree, "add", "-A")
-    git(tree, "commit", "-qm", "speed up the readiness scan")
+    git(tree, "commit", "-q", "-m", "speed up the readiness scan")
     committed = (tree / SAVED).read_bytes()
 
     # Control: signed with the victim's own key, the forgery would be taken (its digests are right).

@@ -5,8 +5,6 @@ rule matches. Git itself must not run anything the tree configures."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,28 +14,13 @@ from readiness import registry
 from readiness.engine import ScanRequest, assess, load_catalogue
 from readiness.model import Category, Verdict
 from readiness.repo import Repo, git_files
-from tests.support import write_tree
-
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=GIT_ENV)
+from tests.support import commit_all, git, write_tree
 
 
 def committed(root: Path, files: dict[str, str]) -> Path:
     write_tree(root, files)
     git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A", "-f")
-    git(root, "commit", "-q", "-m", "tree")
+    commit_all(root, "tree")
     return root
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from readiness import action
+from tests import support
 from tests.action.test_action_e2e import Runner
 from tests.artifacts import helpers
 from tests.github.fake_artifacts import FakeArtifactService
@@ -48,18 +49,8 @@ def on_machine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> No
 
 
 def forged_all_green(honest: bytes) -> bytes:
-    """An honest checkpoint (right digests, right fingerprints) with every result a pass and every
-    answer a yes: what a pull request's author would upload."""
-    data = json.loads(honest)
-    for state in data["categories"].values():
-        state["light"] = "green"
-        state["results"] = {
-            check: {"outcome": "pass", "summary": "fine", "failures": [], "evidence": [], "answer": None}
-            for check in state["results"]
-        }
-        for answer in state["answers"]:
-            answer["answer"] = "yes"
-    return json.dumps(data).encode()
+    """An honest checkpoint with every result a pass: what a pull request's author would upload."""
+    return json.dumps(support.forged_all_green(honest)).encode()
 
 
 @pytest.fixture(autouse=True)

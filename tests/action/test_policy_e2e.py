@@ -4,8 +4,6 @@ loosen, end to end through the Action with real event payloads and the fake GitH
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,7 @@ import pytest
 from readiness import action
 from tests.action.test_action_e2e import Runner
 from tests.github.fake_github import FakeGitHub
-
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "author",
-    "GIT_AUTHOR_EMAIL": "author@example.invalid",
-    "GIT_COMMITTER_NAME": "author",
-    "GIT_COMMITTER_EMAIL": "author@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+from tests.support import commit_all, git
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +22,6 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def runner(tmp_path: Path, fake_github: FakeGitHub) -> Runner:
     return Runner(tmp_path, fake_github)
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=GIT_ENV)
-
-
-def commit_all(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
 
 
 def the_comment(fake: FakeGitHub) -> str:

@@ -25,6 +25,7 @@ from readiness.github.artifacts import Sources, current_run, find_checkpoint, pa
 from readiness.github.context import GitHubContext
 from readiness.model import Assessment, Category, CheckResult, Evidence, Failure, Severity, Verdict
 from readiness.registry import CheckSpec
+from tests import support
 from tests.artifacts.helpers import WORKFLOW, pr_context, repo_client, run_env
 from tests.github.fake_github import Artifact, FakeGitHub
 from tests.support import write_tree
@@ -65,13 +66,7 @@ def scan(root: Path, markdown: Path, resume: bool) -> Assessment:
 
 def forged_all_green(honest: Path) -> dict[str, bytes]:
     """The honest checkpoint of the bad tree with every result turned into a pass."""
-    data = json.loads(checkpoint.json_path_for(honest).read_text())
-    for state in data["categories"].values():
-        state["light"] = "green"
-        state["results"] = {
-            check: {"outcome": "pass", "summary": "all good", "failures": [], "evidence": []}
-            for check in state["results"]
-        }
+    data = support.forged_all_green(checkpoint.json_path_for(honest).read_bytes())
     return {
         checkpoint.json_path_for(honest).name: json.dumps(data).encode(),
         honest.name: b"# all green\n",
