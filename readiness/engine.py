@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import pkgutil
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from readiness import (
 )
 from readiness.config import Config
 from readiness.context import CheckContext
+from readiness.facts.production import is_production
 from readiness.model import (
     Assessment,
     Category,
@@ -313,7 +315,7 @@ def run_check(
     if recording.problems and result.outcome is not Outcome.FAIL:
         problems = "; ".join(str(p) for p in sorted(recording.problems.values(), key=str))
         return CheckResult.not_assessed(f"input could not be parsed: {problems}")
-    lost = unanalysed_for(spec, context.scanner_results.get("semgrep"))
+    lost = unanalysed_for(spec, context.scanner_results.get("semgrep"), context.config.test_paths)
     if lost and result.outcome is not Outcome.FAIL:
         # What semgrep could not read may hold exactly what the check looks for.
         shown = "; ".join(f"{path}: {why}" for path, why in lost[:3])
@@ -322,13 +324,28 @@ def run_check(
     return result
 
 
-def unanalysed_for(spec: CheckSpec, data: object) -> list[tuple[str, str]]:
-    """The files semgrep lost that one of the check's rules would have read."""
+def unanalysed_for(spec: CheckSpec, data: object, test_paths: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The files semgrep lost that one of the check's rules would have read. A per-rule timeout
+    (semgrep names the rule) loses only that rule's matches; a parse error loses every rule of the
+    file's language. A lost test file matters only to checks that judge tests."""
     if not isinstance(data, MatchList) or not data.unanalysed or not spec.rules:
         return []
     suffixes = semgrep_rules.rule_suffixes(rules_root())
     wanted = tuple(s for rule in spec.rules for s in suffixes.get(rule, ()))
-    return sorted((path, why) for path, why in data.unanalysed.items() if path.endswith(wanted))
+    lost = []
+    for path, why in data.unanalysed.items():
+        if not path.endswith(wanted) or not (
+            spec.tests_are_subject or is_production(path, tuple(test_paths))
+        ):
+            continue
+        timed_out = _TIMED_OUT_RULE.search(why)
+        if timed_out and timed_out.group(1).rsplit(".", 1)[-1] not in spec.rules:
+            continue
+        lost.append((path, why))
+    return sorted(lost)
+
+
+_TIMED_OUT_RULE = re.compile(r"Timeout when running (\S+) on ")
 
 
 def _inline_notes(
