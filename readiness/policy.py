@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import pathspec
-
+from readiness import globs
 from readiness.config import Config
 from readiness.facts.production import is_production
 from readiness.model import CheckOutcome, CheckResult, Failure, Finding, Outcome, Severity, Waiver
@@ -126,7 +125,7 @@ def _matching_waiver(
 def _covers_paths(waiver: Waiver, failure: Failure) -> bool:
     if not waiver.paths:
         return True
-    spec = pathspec.GitIgnoreSpec.from_lines(waiver.paths)
+    spec = globs.spec(waiver.paths)
     paths = [evidence.path for evidence in failure.evidence if evidence.path]
     # A waiver scoped to paths never covers a finding about something absent from the tree.
     return bool(paths) and all(spec.match_file(path) for path in paths)

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,11 +24,15 @@ from typing import Any, TypeVar, cast
 
 import pathspec
 
+from readiness import globs
 from readiness.model import Evidence
 from readiness.parsers import dockerfile as dockerfile_parser
 from readiness.parsers.yaml_lines import YamlError, YMap, load_all
 
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# A .gitignore is read whole into patterns; a huge one is an attack on memory, and not applying
+# it scans more files, never fewer.
+MAX_GITIGNORE_BYTES = 256 * 1024
 T = TypeVar("T")
 _ALWAYS_SKIPPED_DIRS = {
     ".git",
@@ -249,8 +254,8 @@ class Repo:
         if not self.root.is_dir():
             raise NotADirectoryError(f"{root} is not a directory")
         self.max_file_bytes = max_file_bytes
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
-        self._ignore = pathspec.GitIgnoreSpec.from_lines(list(ignore))
+        self._exclude = globs.spec(exclude)
+        self._ignore = globs.spec(ignore)
         self.excluded: list[str] = []  # files the configured `exclude` patterns removed
         self.listing = "walk"  # or "git": the files Git tracks, plus untracked ones it doesn't ignore
         self.skipped: dict[str, str] = {}
@@ -305,12 +310,10 @@ class Repo:
             relative_dir = Path(directory).relative_to(self.root).as_posix()
             prefix = "" if relative_dir == "." else relative_dir + "/"
             gitignore = Path(directory) / ".gitignore"
-            if honour_gitignore and gitignore.is_file() and not gitignore.is_symlink():
-                try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    ignore_specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except OSError:
-                    pass
+            if honour_gitignore:
+                ignore_spec = self._gitignore(gitignore, prefix + ".gitignore")
+                if ignore_spec is not None:
+                    ignore_specs.append((prefix, ignore_spec))
             kept_dirs = []
             for name in sorted(dirnames):
                 relative = prefix + name
@@ -327,6 +330,29 @@ class Repo:
                 if self._ignored(relative, ignore_specs):
                     continue
                 self._index_file(Path(directory) / name, relative)
+
+    def _gitignore(self, path: Path, relative: str) -> pathspec.GitIgnoreSpec | None:
+        """A directory's `.gitignore` as a matcher, or None. Read only when it is a regular file
+        of bounded size; lines that can't be matched safely are dropped and said (dropping a line
+        scans more, never less)."""
+        try:
+            status = path.lstat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        if status.st_size > MAX_GITIGNORE_BYTES:
+            self.skipped[relative] = f"larger than {MAX_GITIGNORE_BYTES} bytes: not applied"
+            return None
+        try:
+            with open(path, "rb") as handle:
+                lines = handle.read(MAX_GITIGNORE_BYTES).decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        matcher, dropped = globs.lenient_spec(lines)
+        if dropped:
+            self.skipped[relative] = f"{len(dropped)} line(s) not applied: " + "; ".join(dropped[:3])
+        return matcher
 
     def _ignored(self, relative: str, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
         if self._ignore.match_file(relative):
@@ -391,7 +417,7 @@ class Repo:
 
     def glob(self, *patterns: str) -> list[str]:
         """Indexed paths matching any of the gitwildmatch patterns (``**/`` spans directories)."""
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        spec = globs.spec(patterns)
         return [path for path in self.paths if spec.match_file(path)]
 
     def named(self, *names: str) -> list[str]:

@@ -17,6 +17,8 @@ from pathlib import PurePosixPath
 
 import pathspec
 
+from readiness import globs
+
 
 class Kind(StrEnum):
     PRODUCTION = "production"
@@ -95,4 +97,4 @@ def matches_test_paths(path: str, test_paths: tuple[str, ...]) -> bool:
 
 @functools.lru_cache(maxsize=8)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return globs.spec(patterns)
