@@ -13,7 +13,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from readiness import __version__, catalogue, central_policy, checkpoint, config, pipeline, registry
+from readiness import (
+    __version__,
+    catalogue,
+    central_policy,
+    checkpoint,
+    config,
+    pipeline,
+    registry,
+    safe_paths,
+)
 from readiness.engine import load_catalogue
 from readiness.model import Category, CategoryResult, Severity, Verdict
 from readiness.options import parse_categories
@@ -137,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.output.write_text(catalogue.markdown(), encoding="utf-8")
             print(f"wrote {args.output}")
             return EXIT_GO
-    except (UsageError, config.ConfigError, registry.RegistryError) as error:
+    except (UsageError, config.ConfigError, registry.RegistryError, safe_paths.UnsafePath) as error:
         print(f"readiness: error: {inert.log_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the last line of defence: say so, and exit 3, never 0
@@ -148,19 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE  # not reached: parser.error exits
 
 
-def _check_writable(path: Path, origin: str) -> None:
-    """A path the scanned tree's configuration chose may only name a regular file (or nothing
-    yet) reached without symlinks: ``/dev/null`` or a link to elsewhere would be replaced."""
-    for target in (path, checkpoint.json_path_for(path)):
-        current = Path(target.anchor) if target.is_absolute() else Path()
-        for part in target.parts[len(current.parts) :]:
-            current = current / part
-            if current.is_symlink():
-                raise UsageError(
-                    f"{origin}: {current} is a symlink; the checkpoint is not written through it"
-                )
-        if target.exists() and not target.is_file():
-            raise UsageError(f"{origin}: {target} exists and is not a regular file")
+def _check_writable(path: Path, tree: Path, origin: str, *, directory: bool = False) -> None:
+    """An output path may only name a regular file (or nothing yet), and inside the scanned tree
+    (whose names the tree's author chose) only one reached without symlinks: ``/dev/null``, or a
+    committed link to elsewhere, would be replaced."""
+    try:
+        safe_paths.check_target(path, tree, directory=directory)
+    except safe_paths.UnsafePath as error:
+        raise UsageError(f"{origin}: {error}") from None
+    if path.exists() and not (path.is_dir() if directory else path.is_file()):
+        kind = "a directory" if directory else "a regular file"
+        raise UsageError(f"{origin}: {path} exists and is not {kind}")
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -183,11 +190,15 @@ def _scan(args: argparse.Namespace) -> int:
     categories = _categories(args.categories)
     checkpoint_path = None
     if not args.no_checkpoint:
-        checkpoint_path = args.checkpoint or Path(policy.checkpoint_file())
-        if args.checkpoint is None:
-            _check_writable(checkpoint_path, f"{policy.source or config.DEFAULT_FILE}: checkpoint.path")
+        # The configured path is the tree's: under its root (config.load checked it stays there).
+        checkpoint_path = args.checkpoint or root / policy.checkpoint_file()
+        for target in (checkpoint_path, checkpoint.json_path_for(checkpoint_path)):
+            _check_writable(target, root, "--checkpoint" if args.checkpoint else "checkpoint.path")
 
     outputs = pipeline.Outputs(args.output_dir, args.json_file, args.sarif_file, args.junit_file)
+    _check_writable(outputs.report_dir, root, "--output-dir", directory=True)
+    for name, target in outputs.machine().items():
+        _check_writable(target, root, f"--{name}")
     assessment = pipeline.scan(
         root,
         policy,
@@ -205,7 +216,7 @@ def _scan(args: argparse.Namespace) -> int:
     for note in assessment.policy_notes:  # file names from the tree: one inert line each
         print(f"readiness: policy: {inert.log_line(note)}", file=sys.stderr)
 
-    report = _shown(pipeline.write(assessment, outputs).report)
+    report = _shown(pipeline.write(assessment, outputs, tree=root).report)
     saved = f"📄 Report saved to: {report}"
     if args.format in pipeline.formats():
         sys.stdout.write(pipeline.render(assessment, args.format))

@@ -10,17 +10,17 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
-import pathspec
 
+from readiness import globs, safe_paths
 from readiness.model import Category, Severity, Waiver
 from readiness.parsers.yaml_lines import YList, YMap, load_all
+from readiness.safe_paths import UnsafePath
 
 DEFAULT_FILE = ".readiness.yml"
 DEFAULT_CHECKPOINT = ".claude/checkpoints/{project}-production-readiness.md"
@@ -211,7 +211,11 @@ def load(root: Path, explicit: Path | None = None, *, known_checks: set[str]) ->
             raise ConfigError(str(path), 0, "", "file not found")
         return default(project_default)
     display = str(path)
-    return parse(read_policy_file(path), display, project_default=project_default, known_checks=known_checks)
+    if safe_paths.under(path, root) and not path.resolve().is_relative_to(root.resolve()):
+        # The tree's own file, linked to one outside it: its text would reach error messages.
+        raise ConfigError(display, 0, "", "a symlink leading outside the scanned tree; not read")
+    text = read_policy_file(path)
+    return parse(text, display, project_default=project_default, known_checks=known_checks, root=root)
 
 
 MAX_FILE_BYTES = 256 * 1024  # a policy file is a few kilobytes; more is a mistake or an attack
@@ -286,7 +290,11 @@ def known_check(
     return check_id
 
 
-def parse(text: str, display: str, *, project_default: str, known_checks: set[str]) -> Config:
+def parse(
+    text: str, display: str, *, project_default: str, known_checks: set[str], root: Path | None = None
+) -> Config:
+    """The configuration in ``text``; ``root``, when given, is the tree it configures: paths it
+    names must stay inside it."""
     data = validated(text, display, SCHEMA)
 
     def located(key_path: list[str | int], message: str) -> ConfigError:
@@ -319,18 +327,33 @@ def parse(text: str, display: str, *, project_default: str, known_checks: set[st
     allow_waivers = data.get("allow_waivers", True)
     if waivers and not allow_waivers:
         raise located(["waivers"], "waivers are listed but allow_waivers is false")
-    for key in ("exclude", "test_paths"):
-        for index, pattern in enumerate(data.get(key) or []):
-            try:
-                pathspec.GitIgnoreSpec.from_lines([pattern])
-            except (ValueError, re.error) as error:  # a trailing backslash, a range like [z-a]
-                message = f"{pattern!r} is not a valid gitignore pattern: {error}"
-                raise located([key, index], message) from None
+    patterns: list[tuple[list[str | int], str]] = [
+        ([key, index], pattern)
+        for key in ("exclude", "test_paths")
+        for index, pattern in enumerate(data.get(key) or [])
+    ]
+    patterns += [
+        (["waivers", index, "paths", number], pattern)
+        for index, entry in enumerate(data.get("waivers") or [])
+        for number, pattern in enumerate(entry.get("paths") or [])
+    ]
+    for key_path, pattern in patterns:
+        reason = globs.problem(pattern)
+        if reason is not None:
+            raise located(key_path, f"{pattern[:100]!r} {reason}")
     checkpoint_path = (data.get("checkpoint") or {}).get("path", DEFAULT_CHECKPOINT)
     parts = PurePosixPath(checkpoint_path).parts
     if PurePosixPath(checkpoint_path).is_absolute() or ".." in parts or "\\" in checkpoint_path:
         # The file is written where the tree's author says: never outside the working directory.
         raise located(["checkpoint", "path"], f"{checkpoint_path!r} must be a relative path without '..'")
+    if root is not None:  # where it would land: a regular file inside the tree, no symlink on the way
+        project = data.get("project", project_default)
+        relative = checkpoint_path.replace("{project}", project)
+        try:
+            target = safe_paths.inside(root, relative)
+            safe_paths.check_target(target.with_suffix(".json"), root)  # the checkpoint's data
+        except UnsafePath as error:
+            raise located(["checkpoint", "path"], str(error)) from None
     traffic = data.get("traffic") or {}
     vulnerabilities = data.get("vulnerabilities") or {}
     return Config(

@@ -22,13 +22,29 @@ def parse_categories(text: str | None) -> frozenset[Category] | None:
     return frozenset(chosen)
 
 
-def output_excludes(root: Path, folders: Iterable[Path], files: Iterable[Path] = ()) -> tuple[str, ...]:
+# What readiness writes into its report folder: dated reports, checkpoint copies, the PR comment.
+_REPORT_FOLDER_FILES = ("/**/*-production-readiness.md", "/**/*-production-readiness.json", "/comment.md")
+
+
+def output_excludes(root: Path, files: Iterable[Path], *, reports: Path | None = None) -> tuple[str, ...]:
     """The tool's own outputs, when they lie inside the scanned tree: never read them back (they
-    would also change the file listing, and with it every category's checkpoint fingerprint)."""
+    would also change the file listing, and with it every category's checkpoint fingerprint).
+    In the report folder only the tool's own file names are left out, not the folder: moving the
+    service's code into ``reports/`` must not hide it from the scan."""
     excludes = []
     resolved_root = root.resolve()
-    for path, suffix in [*((f, "/") for f in folders), *((f, "") for f in files)]:
+    named = [(path, "") for path in files]
+    if reports is not None:
+        named += [(reports, suffix) for suffix in _REPORT_FOLDER_FILES]
+    for path, suffix in named:
         resolved = path.resolve()
         if resolved.is_relative_to(resolved_root) and resolved != resolved_root:
-            excludes.append("/" + resolved.relative_to(resolved_root).as_posix() + suffix)
+            excludes.append("/" + globs_escape(resolved.relative_to(resolved_root).as_posix()) + suffix)
+        elif resolved == resolved_root and suffix:
+            excludes.append(suffix)
     return tuple(excludes)
+
+
+def globs_escape(path: str) -> str:
+    """A literal path as a gitignore pattern: its wildcard and escape characters escaped."""
+    return "".join("\\" + char if char in "*?[]\\!#" else char for char in path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readiness import central_policy
+from readiness import central_policy, safe_paths
 from readiness.central_policy import CentralPolicy
 from readiness.config import Config
 from readiness.engine import CategoryCallback, ScanRequest, assess
@@ -92,7 +92,11 @@ def request(
     if central is not None:
         policy, undone = central_policy.enforce(policy, central, dt.datetime.now(dt.UTC).date())
         policy_notes = (*policy_notes, *undone)
-    folders = [outputs.report_dir, *([checkpoint_path.parent] if checkpoint_path else [])]
+    # Only the tool's own files are left out, never a folder the tree's configuration named: a
+    # checkpoint path inside `services/` would otherwise drop the services from the scan.
+    own_files = [*outputs.machine().values()]
+    if checkpoint_path is not None:
+        own_files += [checkpoint_path, checkpoint_path.with_suffix(".json")]
     return ScanRequest(
         root=root,
         config=policy,
@@ -105,7 +109,7 @@ def request(
         scanners=default_scanners(
             osv_url=osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
         ),
-        exclude=output_excludes(root, folders, outputs.machine().values()),
+        exclude=output_excludes(root, own_files, reports=outputs.report_dir),
     )
 
 
@@ -114,12 +118,18 @@ def report_name(assessment: Assessment) -> str:
     return f"{assessment.generated_at.astimezone(dt.UTC).date().isoformat()}-production-readiness.md"
 
 
-def write(assessment: Assessment, outputs: Outputs) -> Written:
-    """Write the dated report and every machine output asked for; return where they went."""
-    outputs.report_dir.mkdir(parents=True, exist_ok=True)
+def write(assessment: Assessment, outputs: Outputs, *, tree: Path | None = None) -> Written:
+    """Write the dated report and every machine output asked for; return where they went.
+
+    ``tree``: the directory whose names the scanned tree's author chose (the scanned root; the
+    workspace in the Action). Inside it nothing is written through a symlink or over anything
+    but a regular file (:class:`safe_paths.UnsafePath`)."""
     report = outputs.report_dir / report_name(assessment)
-    report.write_text(markdown.render(assessment), encoding="utf-8")
-    for name, target in outputs.machine().items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(assessment, name), encoding="utf-8")
+    documents = {report: markdown.render(assessment)}
+    documents |= {target: render(assessment, name) for name, target in outputs.machine().items()}
+    for target in documents:
+        if tree is not None:
+            safe_paths.check_target(target, tree)
+    for target, text in documents.items():
+        safe_paths.write_text(target, text)
     return Written(report, outputs.machine())

@@ -19,8 +19,16 @@ def test_outputs_inside_the_tree_are_left_out_and_every_file_asked_for_is_writte
     )
     options = {"categories": frozenset({Category.COMPLIANCE}), "checkpoint_path": root / ".state" / "svc.md"}
     request = pipeline.request(root, config.default("svc"), outputs, **options)
-    # the report folder, the checkpoint folder and the JSON output lie inside the tree: not read
-    assert sorted(request.exclude) == ["/.state/", "/out/a.json", "/reports/"]
+    # the tool's own files inside the tree are not read: the checkpoint and the JSON output, and
+    # in the report folder the names readiness writes there (not the folder: it may hold code)
+    assert sorted(request.exclude) == [
+        "/.state/svc.json",
+        "/.state/svc.md",
+        "/out/a.json",
+        "/reports/**/*-production-readiness.json",
+        "/reports/**/*-production-readiness.md",
+        "/reports/comment.md",
+    ]
     assessment = pipeline.scan(root, config.default("svc"), outputs, **options)
     written = pipeline.write(assessment, outputs)
 
