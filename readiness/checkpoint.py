@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from readiness import seed
+from readiness import redact, seed
 from readiness.model import (
     Answer,
     Category,
@@ -77,7 +77,9 @@ class CheckpointError(ValueError):
     pass
 
 
-_PARSE_ERRORS = (CheckpointError, ValueError, KeyError, TypeError, AttributeError)
+# What a malformed document raises: CheckpointError from the shape checks, ValueError from the
+# model's constructors (an unknown category, outcome or severity; evidence of the wrong type).
+_PARSE_ERRORS = (CheckpointError, ValueError)
 
 
 class KeyUnavailable(Exception):
@@ -180,8 +182,8 @@ def load(
     if not path.exists():
         return {}, []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        data = _decode(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # UnicodeDecodeError and CheckpointError are ValueErrors
         return {}, [f"ignoring checkpoint {path}: {error}"]
     try:
         key = state_key(root, env)
@@ -202,16 +204,25 @@ def parse(data: bytes, project: str) -> dict[Category, CategoryState]:
     was established otherwise (a workflow artifact that passed the provenance checks). Raises
     CheckpointError."""
     try:
-        return _parse(json.loads(data), project)
+        return _parse(_decode(data), project)
     except CheckpointError:
         raise
-    except (UnicodeDecodeError, *_PARSE_ERRORS) as error:
+    except _PARSE_ERRORS as error:  # UnicodeDecodeError is a ValueError
         raise CheckpointError(str(error)) from None
+
+
+def _decode(data: str | bytes) -> Any:
+    """The JSON document; CheckpointError when it nests deeper than the interpreter's recursion
+    limit (``[[[[…]]]]``: json raises RecursionError there, which is no ValueError)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise CheckpointError("nested too deeply to be a checkpoint") from None
 
 
 def sign(data: bytes, key: StateKey) -> bytes:
     """The checkpoint document ``data`` signed with ``key`` (replacing any earlier signature)."""
-    document = json.loads(data)
+    document = _decode(data)
     if not isinstance(document, dict):
         raise CheckpointError("not a readiness checkpoint")
     return _encode(document, key).encode()
@@ -232,20 +243,45 @@ def _parse(data: Any, project: str) -> dict[Category, CategoryState]:
     if data.get("project") != project:
         raise CheckpointError(f"it belongs to project {data.get('project')!r}, not {project!r}")
     states: dict[Category, CategoryState] = {}
-    for name, raw in (data.get("categories") or {}).items():
+    for name, raw in _object(data.get("categories") or {}, "categories").items():
         category = Category(name)
-        inputs = raw["inputs"]
+        raw = _object(raw, f"category {name}")
+        inputs = raw.get("inputs")
         if not isinstance(inputs, dict) or not all(isinstance(v, str) for v in inputs.values()):
             raise CheckpointError(f"category {name}: malformed inputs")
         states[category] = CategoryState(
-            fingerprint=str(raw["fingerprint"]),
+            fingerprint=_text(raw, "fingerprint", f"category {name}"),
             inputs=dict(inputs),
-            completed_at=str(raw["completed_at"]),
-            light=str(raw["light"]),
-            results={str(k): result_from_dict(v) for k, v in raw["results"].items()},
+            completed_at=_text(raw, "completed_at", f"category {name}"),
+            light=_text(raw, "light", f"category {name}"),
+            results={
+                str(k): result_from_dict(v)
+                for k, v in _object(raw.get("results"), f"category {name}: results").items()
+            },
             answers=_answers_from(category, raw.get("answers")),
         )
     return states
+
+
+# A checkpoint is JSON anyone could have written: every member is checked for its type before it
+# is used, so a list where an object belongs is a CheckpointError, not an AttributeError.
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CheckpointError(f"{what} is not an object")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise CheckpointError(f"{what} is not a list")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise CheckpointError(f"{what}: {key} is not a string")
+    return value
 
 
 def _answers_from(category: Category, data: Any) -> tuple[QuestionAnswer, ...]:
@@ -255,9 +291,10 @@ def _answers_from(category: Category, data: Any) -> tuple[QuestionAnswer, ...]:
     questions = {q.key: q for q in seed.of(category)}
     found = []
     for item in data:
-        if not isinstance(item, dict) or item.get("question") not in questions:
+        question = item.get("question") if isinstance(item, dict) else None
+        if not isinstance(question, str) or question not in questions:
             raise CheckpointError(f"category {category.value}: answer to an unknown question")
-        found.append(QuestionAnswer.from_dict(item, category, questions[item["question"]].text))
+        found.append(QuestionAnswer.from_dict(item, category, questions[question].text))
     if found and {a.question for a in found} != set(questions):
         raise CheckpointError(f"category {category.value}: answers do not cover its questions")
     return tuple(found)
@@ -281,26 +318,31 @@ def result_to_dict(result: CheckResult) -> dict[str, Any]:
 
 
 def result_from_dict(data: Any) -> CheckResult:
-    if not isinstance(data, dict):
-        raise CheckpointError("malformed check result")
-    outcome = Outcome(data["outcome"])
-    failures = tuple(
-        Failure(
-            message=str(f["message"]),
-            evidence=tuple(Evidence.from_dict(e) for e in f["evidence"]),
-            severity=Severity(f["severity"]) if f.get("severity") else None,
-        )
-        for f in data["failures"]
-    )
+    data = _object(data, "check result")
+    outcome = Outcome(data.get("outcome"))
+    failures = tuple(_failure_from(f) for f in _list(data.get("failures"), "check result failures"))
     if (outcome is Outcome.FAIL) != bool(failures):
         raise CheckpointError("a check result's outcome disagrees with its failures")
     return CheckResult(
         outcome=outcome,
         failures=failures,
-        evidence=tuple(Evidence.from_dict(e) for e in data["evidence"]),
-        summary=str(data["summary"]),
+        evidence=_evidence_from(data.get("evidence")),
+        summary=_text(data, "summary", "check result"),
         answer=Answer(data["answer"]) if data.get("answer") else None,
     )
+
+
+def _failure_from(data: Any) -> Failure:
+    data = _object(data, "failure")
+    return Failure(
+        message=_text(data, "message", "failure"),
+        evidence=_evidence_from(data.get("evidence")),
+        severity=Severity(data["severity"]) if data.get("severity") else None,
+    )
+
+
+def _evidence_from(data: Any) -> tuple[Evidence, ...]:
+    return tuple(Evidence.from_dict(_object(e, "evidence")) for e in _list(data, "evidence"))
 
 
 def save(
@@ -330,7 +372,9 @@ def save(
         "categories": {
             category.value: {
                 "fingerprint": state.fingerprint,
-                "inputs": state.inputs,
+                # A token can be a file's name: no path of the artifact shows one. A redacted path
+                # is never found again, so the category is assessed afresh rather than reused.
+                "inputs": {redact.path(path): digest for path, digest in state.inputs.items()},
                 "completed_at": state.completed_at,
                 "light": state.light,
                 "results": {k: result_to_dict(v) for k, v in state.results.items()},

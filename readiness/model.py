@@ -261,13 +261,16 @@ class QuestionAnswer:
             raise ValueError("answer checks must be a list of check ids")
         if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
             raise ValueError("answer evidence must be a list")
+        question, reasoning = data.get("question"), data.get("reasoning")
+        if not isinstance(question, str) or not isinstance(reasoning, str):
+            raise ValueError("an answer's question and reasoning must be strings")
         return QuestionAnswer(
-            question=str(data["question"]),
+            question=question,
             category=category,
             text=text,
-            answer=Answer(str(data["answer"])),
+            answer=Answer(str(data.get("answer"))),
             checks=tuple(checks),
-            reasoning=str(data["reasoning"]),
+            reasoning=reasoning,
             evidence=tuple(Evidence.from_dict(e) for e in evidence),
         )
 
