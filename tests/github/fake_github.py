@@ -13,8 +13,9 @@ login=..., read_only=True)`` (a fork's token: every write gets 403), ``add_pull`
 Faults: ``fail(status, times=N, route="issues/create-comment", retry_after=...)`` answers N times
 with 403 (secondary rate limit; ``primary=True`` for the primary one), 422, 429, 500, 502 or 503 and
 then lets requests through; ``applied=True`` carries the request out first (a write that happened
-though the client saw a 502); ``slow(seconds, ...)`` delays answers. A route is an operationId or
-"METHOD /template" of the spec, or None for all.
+though the client saw a 502); ``slow(seconds, ...)`` delays answers, and ``slow(..., applied=True)``
+carries the request out before the delay (a write whose answer the client timed out on). A route is
+an operationId or "METHOD /template" of the spec, or None for all.
 
 Read: ``fake.requests`` (method, path, query, headers, body, operation_id, status of every request),
 ``fake.calls(operation_id)``, ``comments(n)``, ``statuses(sha)``, ``check_runs``, ``artifacts``,
@@ -23,6 +24,10 @@ Read: ``fake.requests`` (method, path, query, headers, body, operation_id, statu
 PyGithub: build clients with ``lazy=True`` (or ``fake.client(lazy=True)``): eager ``get_issue`` and
 ``get_commit`` fetch GET /issues/{n} and GET /commits/{sha}, which are not in the contract, and
 ``Commit.get_statuses`` lists GET /statuses/{sha} (the contract has /commits/{ref}/statuses).
+
+Contract: the shared openapi-subset.json plus fake/contract_supplement.json, operations the subset
+lacks (GET /repos/{owner}/{repo}/commits/{ref}/check-runs) copied unchanged from the same release of
+@octokit/openapi (MIT; its ``_provenance`` key says which file and why).
 
 Violations: ``fake.violations`` lists every request GitHub would refuse (kinds: contract,
 unknown-endpoint, auth, limit, token-leak, unimplemented, fake-response); the fixture fails the test

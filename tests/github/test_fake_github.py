@@ -261,6 +261,43 @@ def test_check_runs_are_created_and_edited_and_annotations_append(fake_github: F
     assert fake_github.check_runs[run.id].annotations[-1]["message"] == "finding 80"
 
 
+def test_check_runs_are_listed_for_a_ref_by_name_newest_first(fake_github: FakeGitHub) -> None:
+    """GET /commits/{ref}/check-runs comes from contract_supplement.json, not the shared subset."""
+    repo = fake_github.client(lazy=True).get_repo("octo-org/hello-world")
+    first = repo.create_check_run("readiness", SHA, external_id="job-1", status="in_progress")
+    second = repo.create_check_run("readiness", SHA, external_id="job-2", conclusion="success")
+    repo.create_check_run("lint", SHA, conclusion="success")
+    repo.create_check_run("readiness", "f" * 40, conclusion="failure")
+
+    runs = list(repo.get_commit(SHA).get_check_runs(check_name="readiness", filter="all"))
+    assert [(r.id, r.external_id) for r in runs] == [(second.id, "job-2"), (first.id, "job-1")]
+    completed = repo.get_commit(SHA).get_check_runs(check_name="readiness", status="completed")
+    assert [r.id for r in completed] == [second.id]
+    assert repo.get_commit(SHA).get_check_runs().totalCount == 3
+    (listed,) = fake_github.calls("checks/list-for-ref")[:1]
+    assert listed.query == {"check_name": "readiness", "filter": "all"}
+    assert fake_github.contract.operation("checks/list-for-ref").template == (
+        "/repos/{owner}/{repo}/commits/{ref}/check-runs"
+    )
+
+
+def test_the_contract_supplement_only_adds_operations_of_the_same_release(tmp_path: Path) -> None:
+    from tests.github.fake.contract import SPEC_PATH, SUPPLEMENT_PATH, Contract
+
+    supplement = json.loads(SUPPLEMENT_PATH.read_text())
+    assert supplement["_provenance"]["package"] == "@octokit/openapi"
+    assert supplement["_provenance"]["version"] == json.loads(SPEC_PATH.read_text())["info"]["version"]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({**supplement, "_provenance": {"version": "22.0.0"}}))
+    with pytest.raises(ValueError, match="another release"):
+        Contract(supplements=[older])
+    clash = tmp_path / "clash.json"
+    shared = json.loads(SPEC_PATH.read_text())["paths"]["/repos/{owner}/{repo}/check-runs"]
+    clash.write_text(json.dumps({**supplement, "paths": {"/repos/{owner}/{repo}/check-runs": shared}}))
+    with pytest.raises(ValueError, match=r"redefines \['/repos/\{owner\}/\{repo\}/check-runs'\]"):
+        Contract(supplements=[clash])
+
+
 def test_check_run_limits_are_the_contracts(fake_github: FakeGitHub) -> None:
     repo = fake_github.client().get_repo("octo-org/hello-world")
     with pytest.raises(github.GithubException) as too_many:
@@ -533,6 +570,7 @@ def test_every_answer_is_checked_against_the_contract(fake_github: FakeGitHub) -
         ("GET", f"{base}/check-runs/{run_id}"),
         ("PATCH", f"{base}/check-runs/{run_id}"),
         ("GET", f"{base}/check-runs/{run_id}/annotations"),
+        ("GET", f"{base}/commits/{SHA}/check-runs"),
         ("GET", f"{base}/actions/artifacts"),
         ("GET", f"{run_path}/artifacts"),
         ("GET", run_path),

@@ -1,4 +1,6 @@
-"""GitHub's REST contract, read from ../shared/github/openapi-subset.json (OpenAPI 3.0, dereferenced).
+"""GitHub's REST contract, read from ../shared/github/openapi-subset.json (OpenAPI 3.0, dereferenced)
+and contract_supplement.json next to this file: operations the shared subset lacks, copied unchanged
+from the same release of the same spec (its ``_provenance`` key says which and why).
 
 It answers three questions for the fake server: which operation does a request address (method and
 path template), is the request valid (path and query parameters, JSON body), and is a response the
@@ -20,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from jsonschema import Draft4Validator, FormatChecker
 
 SPEC_PATH = Path(__file__).resolve().parents[4] / "shared" / "github" / "openapi-subset.json"
+SUPPLEMENT_PATH = Path(__file__).resolve().with_name("contract_supplement.json")
 
 # Keywords of OpenAPI 3.0 schema objects that mean the same in JSON Schema draft 4. The others
 # (nullable, example, description, readOnly, x-*, ...) are dropped or translated.
@@ -196,10 +199,20 @@ def _coerce(raw: str, schema: Mapping[str, Any]) -> Any:
 class Contract:
     """The operations of the spec, with request and response validation."""
 
-    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+    def __init__(self, spec_path: Path = SPEC_PATH, supplements: Iterable[Path] = (SUPPLEMENT_PATH,)) -> None:
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        paths = dict(spec["paths"])
+        for supplement in supplements:
+            extra = json.loads(supplement.read_text(encoding="utf-8"))
+            if extra["_provenance"]["version"] != spec["info"]["version"]:
+                raise ValueError(
+                    f"{supplement.name} is from another release of the spec than {spec_path.name}"
+                )
+            if overlap := set(paths) & set(extra["paths"]):  # a supplement adds, it never overrides
+                raise ValueError(f"{supplement.name} redefines {sorted(overlap)}")
+            paths.update(extra["paths"])
         self.operations: list[Operation] = []
-        for template, item in spec["paths"].items():
+        for template, item in paths.items():
             shared = item.get("parameters", [])
             for method, op in item.items():
                 if method == "parameters":

@@ -339,6 +339,32 @@ def update_check_run(fake: FakeGitHub, call: Call) -> Reply:
     return Reply(200, _check_run_json(fake, run))
 
 
+@handles("checks/list-for-ref")
+def list_check_runs_for_ref(fake: FakeGitHub, call: Call) -> Reply:
+    """Newest first. ``ref`` is matched against head SHAs only (the fake has no branches or tags);
+    ``filter=latest`` (the default) keeps the newest run of each name in each check suite."""
+    repo = fake.repo_of(call.params)
+    runs = sorted(
+        (r for r in fake.check_runs.values() if r.repo is repo and r.head_sha == call.params["ref"]),
+        key=lambda r: -r.id,
+    )
+    if "check_name" in call.query:
+        runs = [r for r in runs if r.name == call.query["check_name"]]
+    if "status" in call.query:
+        runs = [r for r in runs if r.status == call.query["status"]]
+    if "app_id" in call.query and call.query["app_id"] != _app(fake)["id"]:
+        runs = []  # every check run of the fake is the Actions app's
+    if call.query.get("filter", "latest") == "latest":
+        newest: dict[tuple[int, str], CheckRun] = {}
+        for run in runs:
+            newest.setdefault((run.check_suite_id, run.name), run)
+        runs = [r for r in runs if newest[(r.check_suite_id, r.name)] is r]
+    chunk, headers = _page(call, runs)
+    return Reply(
+        200, {"total_count": len(runs), "check_runs": [_check_run_json(fake, r) for r in chunk]}, headers
+    )
+
+
 @handles("checks/list-annotations")
 def list_annotations(fake: FakeGitHub, call: Call) -> Reply:
     run = _check_run(fake, call)

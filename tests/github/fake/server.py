@@ -10,6 +10,7 @@ operation's response schema (a mismatch is a violation too, of kind ``fake-respo
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -108,7 +109,7 @@ class Fault:
     retry_after: int | None = None
     message: str | None = None
     primary: bool = False  # a 403 for the primary rate limit instead of the secondary one
-    applied: bool = False  # carry the request out, then answer the fault (a 502 after the write)
+    applied: bool = False  # carry the request out, then delay and answer (a 502, or a late answer)
     hits: int = 0
 
     def matches(self, op: Operation) -> bool:
@@ -370,9 +371,13 @@ class FakeGitHub:
         self.faults.append(fault)
         return fault
 
-    def slow(self, seconds: float, *, times: int = 1, route: str | None = None) -> Fault:
+    def slow(
+        self, seconds: float, *, times: int = 1, route: str | None = None, applied: bool = False
+    ) -> Fault:
+        """Delay ``times`` answers by ``seconds``; ``applied`` carries the request out first, so a
+        client that times out has made the write all the same."""
         self._check_route(route)
-        fault = Fault(None, times, route, delay=seconds)
+        fault = Fault(None, times, route, delay=seconds, applied=applied)
         self.faults.append(fault)
         return fault
 
@@ -469,9 +474,9 @@ class FakeGitHub:
                 fault = next((f for f in self.faults if f.matches(op)), None)
                 if fault is not None:
                     fault.hits += 1
-            if fault is not None:
+            if fault is not None and not fault.applied:
                 time.sleep(fault.delay)
-                if fault.status is not None and not fault.applied:
+                if fault.status is not None:
                     return self._finish(self._fault_reply(fault, op, token, request_id), token)
             with self._lock:
                 if method in WRITES and token.read_only:
@@ -494,9 +499,11 @@ class FakeGitHub:
                     reply = self._error(error, op)
                 self._finish(reply, token)
                 self._check_reply(method, path, op, reply)
-                if fault is not None and fault.applied:  # done, but the client hears of a failure
+            if fault is not None and fault.applied:  # done, but the client hears of it late or as a failure
+                time.sleep(fault.delay)
+                if fault.status is not None:
                     return self._finish(self._fault_reply(fault, op, token, request_id), token)
-                return reply
+            return reply
         except Violated as problem:
             if op is None and record.operation_id is not None:
                 op = self.contract.operation(record.operation_id)
@@ -654,7 +661,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        # A client that gave up waiting (a test of timeouts) has left nobody to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(payload)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
