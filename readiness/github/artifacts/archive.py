@@ -41,7 +41,14 @@ def unpack(
     """The archive's files by name (directories skipped); UnsafeArchive says why it can't be used."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,  # a negative offset in the directory; a name flagged UTF-8 that is not
+        EOFError,
+        OSError,
+        NotImplementedError,  # "zip file version 16.2": a version field zipfile won't read
+    ) as error:
         raise UnsafeArchive(f"not a readable zip ({error})") from None
     with archive:
         entries = archive.infolist()
@@ -77,7 +84,15 @@ def _read_limited(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int,
                 chunks.append(chunk)
     except UnsafeArchive:
         raise
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error, OSError) as error:
+    except (
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+        zlib.error,
+        OSError,
+        ValueError,  # "negative seek value": a local header offset or name length that lies
+    ) as error:
         # CRC mismatches, encryption, unknown compression methods, truncation.
         raise UnsafeArchive(f"{entry.filename!r} cannot be read ({error})") from None
     return b"".join(chunks)
