@@ -165,7 +165,7 @@ def test_a_5xx_after_the_comment_was_created_does_not_duplicate_it(
 def test_publishing_that_keeps_failing_keeps_the_verdict_and_report(
     runner: Runner, fake_github: FakeGitHub
 ) -> None:
-    fake_github.fail(503, times=50, route=None)
+    fake_github.fail(503, times=100_000, route=None)  # for good
     run = runner()
     assert run.code == action.EXIT_FAIL
     assert "cannot post the PR comment" in run.log
