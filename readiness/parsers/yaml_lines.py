@@ -8,7 +8,7 @@ recurses through an exponentially expanded document would hang the scan.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +95,45 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[YList]:
     data.extend(loader.construct_object(child, deep=False) for child in node.value)
 
 
+def _scalar_checked(
+    construct: Callable[[yaml.SafeLoader, yaml.ScalarNode], Any],
+) -> Callable[[_Loader, yaml.ScalarNode], Any]:
+    """PyYAML's int, float and bool constructors assume the scalar fits the tag: ``0x_`` (an int
+    by the implicit resolver), ``!!int abc``, ``!!float x`` or ``!!bool maybe`` raise a bare
+    ValueError, IndexError or KeyError from inside the loader. Here they are YAML errors at
+    their line, like every other malformed node."""
+
+    def build(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, IndexError, KeyError):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{str(node.value)[:40]!r} is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark,
+            ) from None
+
+    return build
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+for _tag, _construct in (
+    ("int", yaml.SafeLoader.construct_yaml_int),
+    ("float", yaml.SafeLoader.construct_yaml_float),
+    ("bool", yaml.SafeLoader.construct_yaml_bool),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_checked(_construct))
+
+
+def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """An explicit ``!!timestamp`` stays the string it is, like the implicit ones below (PyYAML's
+    constructor fails with an AttributeError on a value that is not a date)."""
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 # Timestamps stay strings: checks compare text, and a date object in a Kubernetes label is a surprise.
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
