@@ -92,6 +92,12 @@ def _normalising(parse: Callable[[str, str], PythonManifest]) -> Callable[[str, 
             if requirement.kind != PINNED or requirement.version is None:
                 kept.append(requirement)
                 continue
+            if not _NAME.fullmatch(requirement.name):
+                # A name is written into the scanner's requirements file as it is: a newline in a
+                # lock file's name would add a line of pip options ("x\n-e .", "-r /etc/passwd").
+                shown = requirement.name[:40]
+                problems.append((requirement.line, f"{shown!r} is not a valid package name"))
+                continue
             normal = normal_version(requirement.version)
             if normal is None:
                 shown = requirement.version[:40]
@@ -101,6 +107,10 @@ def _normalising(parse: Callable[[str, str], PythonManifest]) -> Callable[[str, 
         return dataclasses.replace(manifest, requirements=tuple(kept), problems=tuple(problems))
 
     return parse_and_normalise
+
+
+# PEP 508's names: letters, digits and ``._-`` inside, a letter or digit at both ends.
+_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 def normal_version(raw: str) -> str | None:
@@ -193,10 +203,9 @@ def _requirement(text: str, line: int, dev: bool) -> Requirement | None:
 # ---- pyproject.toml -------------------------------------------------------------------------
 @_normalising
 def parse_pyproject(path: str, text: str) -> PythonManifest:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return PythonManifest(path, "pyproject", (), ((_toml_error_line(error), f"invalid TOML: {error}"),))
+    data, problem = _toml(text)
+    if problem is not None:
+        return PythonManifest(path, "pyproject", (), (problem,))
     lines = text.split("\n")
     found: list[Requirement] = []
     problems: list[tuple[int, str]] = []
@@ -209,26 +218,48 @@ def parse_pyproject(path: str, text: str) -> PythonManifest:
         else:
             found.append(requirement)
 
-    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
-    for item in project.get("dependencies") or ():
+    # Any member may be of any type in a file the pull request wrote: read only the expected ones.
+    project = _table(data, "project")
+    for item in _array(project, "dependencies"):
         if isinstance(item, str):
             add(item, False)
-    for extra, items in (project.get("optional-dependencies") or {}).items():
+    for extra, items in _table(project, "optional-dependencies").items():
         for item in items if isinstance(items, list) else ():
             if isinstance(item, str):
                 add(item, is_dev_name(f"[{extra}]"))
-    for items in (data.get("dependency-groups") or {}).values():
+    for items in _table(data, "dependency-groups").values():
         for item in items if isinstance(items, list) else ():
             if isinstance(item, str):
                 add(item, True)  # dependency groups are never installed by default
-    poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
-    if isinstance(poetry, dict):
+    poetry = _table(_table(data, "tool"), "poetry")
+    if poetry:
         found += _poetry_dependencies(poetry.get("dependencies"), lines, False)
         found += _poetry_dependencies(poetry.get("dev-dependencies"), lines, True)
-        for group, body in (poetry.get("group") or {}).items():
+        for group, body in _table(poetry, "group").items():
             if isinstance(body, dict):
                 found += _poetry_dependencies(body.get("dependencies"), lines, is_dev_name(f"[{group}]"))
     return PythonManifest(path, "pyproject", tuple(found), tuple(problems))
+
+
+def _toml(text: str) -> tuple[dict[str, Any], tuple[int, str] | None]:
+    """The TOML document, or the problem that makes it unreadable. tomllib recurses into nested
+    arrays and inline tables: ``a = [[[[…]]]]`` raises RecursionError, not a TOMLDecodeError."""
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as error:
+        return {}, (_toml_error_line(error), f"invalid TOML: {error}")
+    except RecursionError:
+        return {}, (1, "invalid TOML: nested too deeply to read")
+
+
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _array(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _poetry_dependencies(table: Any, lines: list[str], dev: bool) -> list[Requirement]:
@@ -277,11 +308,10 @@ def _toml_error_line(error: tomllib.TOMLDecodeError) -> int:
 def parse_toml_lock(path: str, text: str) -> PythonManifest:
     """poetry.lock, uv.lock and pdm.lock: ``[[package]]`` tables with a name and a version."""
     kind = PurePosixPath(path).name
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return PythonManifest(path, kind, (), ((_toml_error_line(error), f"invalid TOML: {error}"),))
-    packages = [p for p in data.get("package") or () if isinstance(p, dict)]
+    data, problem = _toml(text)
+    if problem is not None:
+        return PythonManifest(path, kind, (), (problem,))
+    packages = [p for p in _array(data, "package") if isinstance(p, dict)]
     name_lines = _package_name_lines(text)
     found: list[Requirement] = []
     problems: list[tuple[int, str]] = []
@@ -305,7 +335,9 @@ def parse_toml_lock(path: str, text: str) -> PythonManifest:
         if not isinstance(version, str):
             problems.append((line, f"{name} has no version"))
             continue
-        dev = package.get("category") == "dev" or bool(set(package.get("groups") or ()) - {"default", "main"})
+        groups = package.get("groups")
+        named = [groups] if isinstance(groups, str) else groups if isinstance(groups, list) else []
+        dev = package.get("category") == "dev" or bool({str(g) for g in named} - {"default", "main"})
         found.append(Requirement(name, line, f"{name}=={version}", PINNED, version, dev))
     return PythonManifest(path, kind, tuple(found), tuple(problems))
 
@@ -334,6 +366,8 @@ def parse_pipfile_lock(path: str, text: str) -> PythonManifest:
     except ValueError as error:
         line = getattr(error, "lineno", 1)
         return PythonManifest(path, "Pipfile.lock", (), ((line, f"invalid JSON: {error}"),))
+    except RecursionError:  # ``[[[[…]]]]`` deeper than the interpreter's recursion limit
+        return PythonManifest(path, "Pipfile.lock", (), ((1, "invalid JSON: nested too deeply to read"),))
     if not isinstance(data, dict):
         return PythonManifest(path, "Pipfile.lock", (), ((1, "expected a JSON object"),))
     lines = text.split("\n")
