@@ -100,6 +100,9 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
     env = os.environ if env is None else env
     out = out or sys.stdout
     try:
+        from readiness.github.client import new_run
+
+        new_run()  # one budget of waiting for GitHub per run (readiness.github.client.WaitBudget)
         engine.load_catalogue()
         context = GitHubContext.from_env(env)
         inputs = Inputs.from_env(env)
@@ -181,7 +184,17 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     workflow.write_summary(env.get("GITHUB_STEP_SUMMARY"), markdown.render(assessment), pointer)
 
     comment_url = _publish(
-        context, inputs, assessment, policy, gating, failed, prefix, changes, proposed, out
+        context,
+        inputs,
+        assessment,
+        policy,
+        gating,
+        failed,
+        prefix,
+        changes,
+        proposed,
+        out,
+        summary_path=env.get("GITHUB_STEP_SUMMARY"),
     )
 
     workflow.write_outputs(
@@ -213,8 +226,16 @@ def _publish(
     changes: Delta | None,
     proposed: list[str],
     out: TextIO,
+    summary_path: str | None = None,
 ) -> str | None:
-    """Comment, check run and status, each best effort; annotations when the API can't take them."""
+    """Comment, check run and status, each best effort; annotations when the API can't take them.
+
+    A publishing failure is a warning and never changes the exit code, which is the verdict's
+    alone: a No-Go on a release branch exits 1 whether or not GitHub took the check run, so a
+    failed publish can't turn it green, and a Go exits 0. A check run that could not be created is
+    missing rather than green, so branch protection requiring it keeps the pull request blocked.
+    Nothing is dropped: a comment that could not be posted is appended to the job summary, and is
+    in reports/comment.md, and the log says so."""
     from readiness.github import publish
     from readiness.github.client import connect
 
@@ -250,6 +271,7 @@ def _publish(
             out.write(f"PR comment: {comment_url}\n")
         except publish.PublishError as error:
             workflow.log(out, "warning", str(error))
+            _keep_unposted_comment(summary_path, body, error.attempts, error.cause, out)
             fell_back = True
 
     conclusion = "failure" if failed else ("neutral" if assessment.verdict is Verdict.NO_GO else "success")
@@ -290,6 +312,23 @@ def _publish(
     if fell_back or inputs.status == "off":
         workflow.annotate(assessment.findings(), out, prefix)
     return comment_url
+
+
+def _keep_unposted_comment(
+    summary_path: str | None, body: str, attempts: int | None, cause: str, out: TextIO
+) -> None:
+    """The comment GitHub would not take, in the job summary (reports/comment.md has it already)."""
+    tried = f" after {attempts} attempts" if attempts else ""
+    where = "the job summary and reports/comment.md" if summary_path else "reports/comment.md"
+    workflow.log(
+        out, "warning", f"the PR comment could not be posted{tried} ({cause}); its body is in {where}"
+    )
+    heading = (
+        f"\n\n---\n\n> [!WARNING]\n> The PR comment could not be posted{tried} ({cause}). "
+        "This is its body.\n\n"
+    )
+    pointer = "The whole comment is reports/comment.md in the workspace."
+    workflow.write_summary(summary_path, heading + body + "\n", pointer)
 
 
 def _restore_state(
