@@ -156,13 +156,19 @@ def run_checkpoint_parse(data: bytes) -> None:
 def _key_folder() -> Path:
     """A key outside any scanned tree, for the life of the process."""
     folder = Path(tempfile.mkdtemp(prefix="fuzz-checkpoint-key-"))
+    # Created here, not inside the first example: its fsync is not the parser's time.
+    checkpoint.state_key(Path(tempfile.gettempdir()) / "fuzz-no-tree", _key_env(folder))
     return folder
+
+
+def _key_env(folder: Path) -> dict[str, str]:
+    return {checkpoint.KEY_FILE_ENV: str(folder / "checkpoint.key")}
 
 
 def run_checkpoint_load(value: Any) -> None:
     """A document signed with this machine's key goes past the signature into the parser: the
     state the Action re-signs after checking an artifact's provenance takes the same path."""
-    env = {checkpoint.KEY_FILE_ENV: str(_key_folder() / "checkpoint.key")}
+    env = _key_env(_key_folder())
     with tempfile.TemporaryDirectory(prefix="fuzz-checkpoint-") as work:
         root = Path(work)
         markdown = root / "cp.md"
