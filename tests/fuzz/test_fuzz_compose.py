@@ -10,7 +10,7 @@ from tests.fuzz import strategies as s
 from tests.fuzz.targets import run_compose
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(s.compose_trees())
 def test_compose_stacks_merge_whatever_the_types(files: dict[str, str]) -> None:
     run_compose(files)

@@ -16,7 +16,7 @@ from tests.fuzz.targets import BY_NAME
     reason="reported to the lead: json.loads raises RecursionError on '[' * 100000 "
     "(node_locks.parse_package_lock, which catches only ValueError)",
 )
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(s.package_lock_text())
 def test_package_lock_parses_or_reports_a_problem(text: str) -> None:
     BY_NAME["package-lock"].run(text)

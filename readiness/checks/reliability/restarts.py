@@ -361,6 +361,7 @@ def python_worker_limits(ctx: CheckContext) -> CheckResult:
         "go-http-handler",
         "go-http-route",
         "js-dependency-call",
+        "js-http-route",  # the routes of a Node service (reliability._code.routes)
         "py-dependency-call",
         "py-http-route",
     ),
