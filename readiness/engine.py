@@ -212,15 +212,16 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         justification=justification,
         repo=RepoStats(
             files_indexed=len(repo.paths),
-            skipped=tuple(sorted(repo.skipped.items())),
-            services=tuple((s.name, s.path, s.language) for s in repo.services()),
+            # A file's name can be the secret (`config/ghp_….json`): paths are shown redacted.
+            skipped=tuple(sorted((redact.path(p), why) for p, why in repo.skipped.items())),
+            services=tuple((s.name, redact.path(s.path), s.language) for s in repo.services()),
             listing=covered.listing,
             excluded=covered.excluded,
             excluded_note=covered.statement(),
         ),
         scanners=tuple(output.run_record() for output in outputs.values()),
         warnings=tuple(warnings),
-        parse_problems=tuple(str(problem) for problem in repo.problems.values()),
+        parse_problems=tuple(redact.scrub(str(problem)) for problem in repo.problems.values()),
         scope_problem=scope_problem or "",
         policy_notes=(*request.policy_notes, *_inline_notes(inline, results)),
         catalogue=tuple(

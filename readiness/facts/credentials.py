@@ -12,49 +12,12 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from readiness.facts.secret_names import secret_name
+from readiness.secret_formats import ANCHOR, FORMATS, REFERENCE, Judged, SecretFormat, name_of
 
-# (kind, pattern); group 1 is the secret part, so the redacted line keeps its context (the
-# user name and host of a URL stay readable, only the password goes).
-_TOKEN_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16})\b")),
-    (
-        "AWS secret access key",
-        re.compile(
-            r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-        ),
-    ),
-    ("GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b")),
-    ("GitHub fine-grained token", re.compile(r"\b(github_pat_[A-Za-z0-9_]{22,255})\b")),
-    ("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{20,})")),
-    ("Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})")),
-    (
-        "Slack webhook",
-        re.compile(r"(https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)"),
-    ),
-    ("Stripe live key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{16,})\b")),
-    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])")),
-    ("npm token", re.compile(r"\b(npm_[A-Za-z0-9]{36})\b")),
-    ("PyPI token", re.compile(r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})")),
-    ("SendGrid key", re.compile(r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")),
-    ("Azure storage account key", re.compile(r"(?i)AccountKey\s*=\s*([A-Za-z0-9+/]{86}==)")),
-    ("JSON web token", re.compile(r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})")),
-    # A GCP service-account key file: the PEM is written on one line with \n escapes.
-    ("GCP service-account private key", re.compile(r"\"private_key\"\s*:\s*\"(-----BEGIN[^\"]+)\"")),
-    (
-        "private key",
-        re.compile(
-            r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*-----|$))"
-        ),
-    ),
-)
-
-# scheme://user:password@host; the password is group 1.
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@\"'`]*:([^@\s/\"'`]+)@", re.IGNORECASE)
-# "Authorization: Bearer <token>" written out in code or config.
-_BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)")
 # Values that stand for a secret instead of being one: references, templates, masks, examples.
 _PLACEHOLDER = re.compile(
     r"""^(
@@ -78,7 +41,7 @@ _ABOUT_A_SECRET = re.compile(
 )
 # An environment variable's name written as a value (`os.Getenv("DB_PASSWORD")`): a reference.
 _SECRET_REFERENCE = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
-_PASSWORD_NAME = re.compile(r"PASSW(OR)?D|PASSPHRASE|(^|_)PWD($|_)", re.IGNORECASE)
+_PASSWORD_NAME = re.compile(r"PASSW(OR)?D|PASSPHRASE|(^|_)(PWD|PASS)($|_)", re.IGNORECASE)
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _STRING_LITERAL = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'|`([^`]*)`")
@@ -185,30 +148,88 @@ def judge(name: str, value: str, *, any_literal: bool = False) -> str | None:
     return None
 
 
-# Every format above contains one of these: lines without any are skipped at once.
-_ANCHOR = re.compile(
-    r"AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack|"
-    r"_live_|AIza|npm_|pypi-|SG\.|AccountKey|eyJ|PRIVATE KEY|private_key|://|Bearer|secret_?access",
-    re.IGNORECASE,
-)
+# What the detector reads line by line, and what it reads over a file's whole text.
+_LINE_FORMATS = tuple(f for f in FORMATS if f.judged is not Judged.KEYWORD and not f.whole_file)
+_FILE_FORMATS = tuple(f for f in FORMATS if f.judged is not Judged.KEYWORD and f.whole_file)
+# A comment line: a URL or a connection string there is an example of the syntax; a key format
+# in a comment is still a key. (`--` followed by a letter is a command-line flag, not SQL.)
+_COMMENT = re.compile(r"^\s*(//|#|/\*|\*|--(?:\s|$)|;)")
 
 
 def scan_line(line: str) -> list[Leak]:
-    """Secrets recognisable by their format alone: tokens, private keys, URL passwords."""
-    if not _ANCHOR.search(line):
+    """Secrets recognisable by their format alone (every line format of the secret-format
+    table, wherever it may be): to cut a quoted line and to judge a value. The detector reads
+    files with :func:`file_leaks`, which knows where each format applies."""
+    return _scan(line, _LINE_FORMATS, comment=False)
+
+
+def _scan(line: str, formats: tuple[SecretFormat, ...], *, comment: bool) -> list[Leak]:
+    if not ANCHOR.search(line):
         return []
+    lower = line.lower()
     found: list[Leak] = []
-    for kind, pattern in _TOKEN_FORMATS:
-        for match in pattern.finditer(line):
-            found.append(Leak(kind, match.start(1), match.end(1), match.group(1)))
-    for match in _URL_PASSWORD.finditer(line):
-        password = match.group(1)
-        if not placeholder(password) and not password.startswith("$"):
-            found.append(Leak("password in a URL", match.start(1), match.end(1), password))
-    for match in _BEARER.finditer(line):
-        if random_looking(match.group(1)):
-            found.append(Leak("bearer token", match.start(1), match.end(1), match.group(1)))
+    for entry in formats:
+        if (comment and not entry.comments) or not any(anchor in lower for anchor in entry.anchors):
+            continue
+        for match in entry.pattern.finditer(line):
+            leak = _judged(entry, match)
+            if leak is not None:
+                found.append(leak)
     return _without_overlaps(found)
+
+
+def _judged(entry: SecretFormat, match: re.Match[str], offset: int = 0) -> Leak | None:
+    """The match as a leak (``offset``: where its line starts in the text matched), or None
+    when the value stands for a secret instead of being one."""
+    value = match.group("secret")
+    if entry.judged is not Judged.FORMAT and REFERENCE.match(value):
+        return None  # `password={{ db_password }}`, `--requirepass $REDIS_PASSWORD`
+    if entry.judged is Judged.PASSWORD:
+        bare = value.strip("\"'")
+        if not bare or placeholder(bare):
+            return None
+    elif entry.judged is Judged.NAMED:
+        name = name_of(match)
+        if name is None or judge(name, value, any_literal=True) is None:
+            return None
+    elif entry.judged is Judged.RANDOM and not random_looking(value):
+        return None
+    start, end = match.span("secret")
+    return Leak(entry.kind, start - offset, end - offset, value)
+
+
+def _applies(entry: SecretFormat, path: str, text: str | None) -> bool:
+    if entry.paths is not None and not entry.paths.search(path):
+        return False
+    return entry.requires is None or (text is not None and bool(entry.requires.search(text)))
+
+
+def file_leaks(path: str, lines: Iterable[str], text: str | None = None) -> Iterator[tuple[int, Leak]]:
+    """(line number, leak) of every format of the secret-format table that applies to the file
+    at ``path``. ``text`` is the whole file, for the formats that span lines or depend on the
+    rest of the file; without it (a file too large to hold) only the line formats are read."""
+    formats = tuple(f for f in _LINE_FORMATS if _applies(f, path, text))
+    by_line: dict[int, list[Leak]] = {}
+    for number, line in enumerate(lines, start=1):
+        leaks = _scan(line, formats, comment=bool(_COMMENT.match(line)))
+        if leaks:
+            by_line[number] = leaks
+    if text is not None:
+        for entry in _FILE_FORMATS:
+            if not _applies(entry, path, text) or not any(a in text.lower() for a in entry.anchors):
+                continue
+            for match in entry.pattern.finditer(text):
+                start = text.rfind("\n", 0, match.start("secret")) + 1
+                number = text.count("\n", 0, start) + 1
+                end = text.find("\n", start)
+                if not entry.comments and _COMMENT.match(text[start : end if end >= 0 else len(text)]):
+                    continue
+                leak = _judged(entry, match, offset=start)
+                if leak is not None:
+                    by_line.setdefault(number, []).append(leak)
+    for number in sorted(by_line):
+        for leak in _without_overlaps(by_line[number]):
+            yield number, leak
 
 
 def literal_leak(line: str, name: str, *, any_literal: bool = False) -> Leak | None:

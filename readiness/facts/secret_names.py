@@ -1,30 +1,19 @@
-"""Recognising a secret by its name and a literal by its value, without ever keeping the value."""
+"""Recognising a secret by its name and a literal by its value, without ever keeping the value.
+
+Which names are secret is the secret-format table's (:mod:`readiness.secret_formats`), shared
+with the redactor."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import Any
 
-_SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_?KEY",
-    re.IGNORECASE,
-)
-# Names that mention a secret but hold where it is or how it behaves (`DB_PASSWORD_FILE` is the
-# Docker-secrets convention and the right thing to do).
-_NOT_A_VALUE = re.compile(
-    r"_(FILE|PATH|DIR|NAME|URL|URI|ENDPOINT|HOST|PORT|HEADER|TTL|EXPIRY|EXPIRES|EXPIRATION|LENGTH|TYPE|ID|"
-    r"ENABLED|REQUIRED|ARN|REF|KEYS?_?ID|SECONDS|SECS|MINUTES|MINS|HOURS|DAYS|MS|TIMEOUT|LIFETIME|DURATION)$",
-    re.IGNORECASE,
-)
+from readiness.secret_formats import BY_ID, REFERENCE, secret_name
+
+__all__ = ["assignments", "leak", "literal", "secret_name"]
+
 _FLAGS = {"true", "false", "yes", "no", "on", "off", "0", "1"}
-# scheme://user:password@host with a password that is not a ${VAR} reference.
-_CREDENTIAL_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:(?!\$)[^@\s/]+@", re.IGNORECASE)
-
-
-def secret_name(name: str) -> bool:
-    name = name.strip().lstrip("-").replace("-", "_")  # a flag such as `--token-file` too
-    return bool(_SECRET_NAME.search(name)) and not _NOT_A_VALUE.search(name)
+_URL_PASSWORD = BY_ID["url-password"].pattern
 
 
 def literal(value: Any) -> bool:
@@ -37,7 +26,8 @@ def literal(value: Any) -> bool:
 
 def leak(name: str, value: Any) -> str | None:
     """How a name=value assignment exposes a secret (never quoting the value), or None."""
-    if value is not None and _CREDENTIAL_URL.search(str(value)):
+    urls = _URL_PASSWORD.finditer(str(value)) if value is not None else iter(())
+    if any(not REFERENCE.match(url.group("secret")) for url in urls):
         return "contains a URL with an embedded password"
     if secret_name(name) and literal(value):
         return "is set to a literal value"

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from readiness.facts.credentials import WELL_KNOWN_PASSWORDS, Leak, placeholder, value_leak
@@ -198,3 +201,46 @@ def default_credential(name: str, value: Any, dotenv: dict[str, tuple[str, int]]
     if not text or text.startswith("$"):
         return None
     return where if placeholder(text) or text.lower() in WELL_KNOWN_PASSWORDS else None
+
+
+# ---- files too large for the repository view ----------------------------------------------------
+# The repository view skips files over its size limit (so no parser ever holds one), but a secret
+# in a 5 MiB bundle or data dump is still a secret: the secrets check reads those line by line, one
+# file at a time and up to _OVERSIZED_LIMIT bytes each (the check says where it stopped).
+_OVERSIZED_LIMIT = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Oversized:
+    path: str
+    lines: list[str]
+    complete: bool  # False: read up to the limit only
+
+
+def oversized(repo: Repo) -> Iterator[Oversized]:
+    """Every text file the repository view skipped for its size, as lines, in path order."""
+    for path, reason in sorted(repo.skipped.items()):
+        # The view checked these before their size: regular files, no symlink out of the tree.
+        if reason.startswith("larger than"):
+            read = _read_lines(repo.root / path)
+            if read is not None:
+                yield Oversized(path, *read)
+
+
+def _read_lines(full: Path) -> tuple[list[str], bool] | None:
+    """A large file's lines (and whether they are all of it), or None for a binary file or one
+    that is not a regular file when opened (swapped for a FIFO or a symlink since the walk)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(full, flags)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read(_OVERSIZED_LIMIT)
+        complete = not handle.read(1)
+    if b"\x00" in data[:8192]:
+        return None
+    lines = [line.removesuffix("\r") for line in data.decode("utf-8", errors="replace").split("\n")]
+    return (lines[:-1] if lines and lines[-1] == "" else lines), complete

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readiness import redact
 from readiness.model import ScannerRun
 from readiness.repo import Repo
 
@@ -41,7 +42,11 @@ class ScanOutput:
         return self.status == OK
 
     def run_record(self) -> ScannerRun:
-        return ScannerRun(self.name, self.version, self.status, self.detail, round(self.seconds, 2))
+        """The run as every output shows it. A detail can quote what the scanner was given (an
+        OSV URL with basic-auth credentials, a tool's error echoing its command line): it is
+        redacted here, once, so no renderer can show the raw one."""
+        version = redact.scrub(self.version) if self.version else self.version
+        return ScannerRun(self.name, version, self.status, redact.scrub(self.detail), round(self.seconds, 2))
 
 
 class Scanner(abc.ABC):

@@ -20,6 +20,7 @@ from readiness.facts import secrets
 from readiness.facts.code import SEMGREP, matches
 from readiness.facts.credentials import (
     Leak,
+    file_leaks,
     literal_leak,
     placeholder,
     random_looking,
@@ -50,6 +51,8 @@ _CONFIG = (
 _SCRIPTS = (".sh", ".bash")
 _KEY_FILES = (".pem", ".key", ".p8", ".ppk")
 _KEY_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+# Package managers' and tools' credential files: where a registry token is most often committed.
+_CREDENTIAL_FILES = {".npmrc", ".yarnrc", ".pypirc", ".netrc", ".git-credentials", ".dockercfg"}
 # Templates of an env file, meant to be copied and filled in: their values are judged like any
 # config value, not as live settings.
 _ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".tmpl", ".tpl")
@@ -67,7 +70,6 @@ _SECRET_SOURCES = {
 _KEY_VALUE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$")
 _JSON_PAIR = re.compile(r"\"([^\"]+)\"\s*:\s*\"((?:[^\"\\]|\\.)*)\"")
 _PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
-_COMMENT = re.compile(r"^\s*(//|#|/\*|\*|--|;)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class _Hit:
     line: int
     leaks: tuple[Leak, ...]
     what: str  # where the secret sits, without its value: "fallback of SESSION_SECRET"
+    text: str | None = None  # the line, for a file the repository view does not hold (too large)
 
 
 # UI text catalogues: `"form.label.password": "Mot de passe"` is a label, not a password.
@@ -112,7 +115,7 @@ def _env_template(path: str) -> bool:
 
 def _key_file(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
-    return name in _KEY_NAMES or name.endswith(_KEY_FILES)
+    return name in _KEY_NAMES or name in _CREDENTIAL_FILES or name.endswith(_KEY_FILES)
 
 
 def _image_hits(repo: Repo) -> Iterator[_Hit]:
@@ -123,17 +126,32 @@ def _image_hits(repo: Repo) -> Iterator[_Hit]:
 
 
 def _format_hits(repo: Repo, path: str) -> Iterator[_Hit]:
-    """Secrets recognisable by their format alone, line by line."""
+    """Secrets recognisable by their format alone (the secret-format table), line by line."""
     lines = repo.lines(path)
-    for number, text in enumerate(lines, start=1):
-        leaks = scan_line(text)
-        if leaks and _COMMENT.match(text):
-            # A URL with a password in a comment is an example of the syntax; a key format in a
-            # comment is still a key.
-            leaks = [leak for leak in leaks if leak.kind != "password in a URL"]
-        if leaks:
-            leaks = [_whole_private_key(lines, number, leak) for leak in leaks]
-            yield _Hit(path, number, tuple(leaks), "")
+    for number, leak in file_leaks(path, lines, repo.text(path)):
+        yield _Hit(path, number, (_whole_private_key(lines, number, leak),), "")
+
+
+def _oversized_hits(repo: Repo) -> tuple[list[_Hit], list[str]]:
+    """Files too large for the repository view, read as lines: the formats, and secret-named
+    `key: value` / `KEY=value` lines. Also the files read only in part."""
+    hits: list[_Hit] = []
+    partial: list[str] = []
+    for big in secrets.oversized(repo):
+        lower = big.path.lower()
+        env = _env_file(big.path)
+        if not (env or _key_file(big.path) or lower.endswith((*_CODE, *_CONFIG, *_SCRIPTS))):
+            continue  # what the check reads of a small file, it reads of a large one
+        for number, leak in file_leaks(big.path, big.lines):
+            key = _whole_private_key(big.lines, number, leak)
+            hits.append(_Hit(big.path, number, (key,), "", big.lines[number - 1]))
+        if env or (lower.endswith(_CONFIG) and not _translation_file(big.path)):
+            live = env and not _env_template(big.path)
+            for hit in _pair_hits(big.path, big.lines, live_env=live):
+                hits.append(dataclasses.replace(hit, text=big.lines[hit.line - 1]))
+        if not big.complete:
+            partial.append(big.path)
+    return hits, partial
 
 
 def _whole_private_key(lines: list[str], number: int, leak: Leak) -> Leak:
@@ -197,8 +215,12 @@ def _yaml_hits(repo: Repo, path: str) -> Iterator[_Hit]:
 def _text_config_hits(repo: Repo, path: str, *, live_env: bool) -> Iterator[_Hit]:
     """`KEY=value` / `key: value` / `"key": "value"` lines of env, TOML, INI, properties and JSON
     files. In a live .env file any literal secret counts: it is the value in use."""
+    return _pair_hits(path, repo.lines(path), live_env=live_env)
+
+
+def _pair_hits(path: str, lines: list[str], *, live_env: bool) -> Iterator[_Hit]:
     json_like = path.lower().endswith(".json")
-    for number, text in enumerate(repo.lines(path), start=1):
+    for number, text in enumerate(lines, start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith(("#", ";", "//")):
             continue
@@ -302,11 +324,17 @@ def _sources(repo: Repo, objects: list[K8sObject]) -> list[Evidence]:
         the production password the day the variable is not set.
     """,
     looks_at="""
-        Every code, config and script file: known token formats (AWS AKIA/ASIA keys, GitHub,
-        GitLab, Slack, Stripe live, Google, npm, PyPI, SendGrid, Azure storage keys, JWTs,
-        `Bearer` literals), PEM private keys and GCP service-account keys, passwords in URLs
-        (`postgres://user:pass@`). String literals bound to secret-looking names in Go, Python,
-        JS/TS (semgrep), including literal fallbacks of secrets read from the environment;
+        Every code, config and script file and credential file (`.npmrc`, `.pypirc`, `.netrc`):
+        the formats of the secret table readiness/secret_formats.py, which the redactor shares —
+        known token formats (AWS AKIA/ASIA keys, GitHub, GitLab, Slack, Stripe live, Google, npm,
+        PyPI, SendGrid, Azure storage keys, JWTs, `Bearer` literals), PEM private keys of every
+        kind (PKCS#8, PKCS#1 RSA, EC, OpenSSH), GCP service-account keys and key ids, passwords in
+        URLs (`postgres://user:pass@`) and connection strings (`host=db password=…`), redis
+        `requirepass`/`masterauth` in redis.conf and server flags, Terraform variable defaults
+        and Helm template defaults of secret-named values. Files over the size limit and YAML that
+        does not parse are read line by line instead of skipped. String literals bound to
+        secret-looking names in Go, Python, JS/TS (semgrep), including literal fallbacks of
+        secrets read from the environment;
         secret-named keys in YAML, JSON, TOML, INI, properties and committed `.env` files
         (passwords whatever they look like, other names when the value is a long high-entropy
         string); Kubernetes Secrets with literal `data`/`stringData` and container `env` values
@@ -369,11 +397,16 @@ def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
         if path.lower().endswith((".yaml", ".yml")):
             if not repo.is_helm_template(path):
                 hits += _yaml_hits(repo, path)
+            if repo.is_helm_template(path) or path in repo.problems:
+                # A template or a file that does not parse has no keys to read: read its lines.
+                hits += _text_config_hits(repo, path, live_env=False)
         else:
             hits += _text_config_hits(repo, path, live_env=False)
     for path in env_files:
         hits += _text_config_hits(repo, path, live_env=not _env_template(path))
 
+    oversized, partial = _oversized_hits(repo)
+    hits += oversized
     objects = repo.k8s_objects()
     hits += _k8s_hits(repo, objects)
     failures = _by_secret([_place(repo, path, line, group) for (path, line), group in _by_line(hits).items()])
@@ -381,6 +414,8 @@ def no_hardcoded_secrets(ctx: CheckContext) -> CheckResult:
     summary = f"no hardcoded secret in {len(scanned)} code, config and manifest file(s)"
     if sources:
         summary += f"; {len(sources)} secret reference(s) to a secret store or Kubernetes Secret"
+    if partial:
+        summary += f"; read only the first 32 MiB of {len(partial)} large file(s): {', '.join(partial[:3])}"
     result = CheckResult.from_failures(failures, summary, *sources[:10])
     if failures and all(f.severity is Severity.RECOMMENDATION for f in failures):
         # Only CI jobs' throwaway service passwords: nothing that ships holds a secret.
@@ -412,10 +447,12 @@ class _Place:
 
 def _by_secret(places: list[_Place]) -> list[Failure]:
     """One failure per distinct secret, naming every place it is written: a password copied into
-    ten manifests is one secret to rotate, not ten findings."""
-    groups: dict[str, list[_Place]] = {}
+    ten manifests is one secret to rotate, not ten findings (its CI-only places apart)."""
+    groups: dict[tuple[str, bool], list[_Place]] = {}
     for place in places:
-        groups.setdefault(place.secret, []).append(place)
+        # A CI job's throwaway service password is its own finding, even when the same value is
+        # also the application's default elsewhere: each is judged where it is written.
+        groups.setdefault((place.secret, place.ci_only), []).append(place)
     failures = []
     for group in groups.values():
         first = group[0]
@@ -441,7 +478,9 @@ def _place(repo: Repo, path: str, line: int, hits: list[_Hit]) -> _Place:
             leaks.append(leak)
     labels = ", ".join(dict.fromkeys(leak.label() for leak in leaks))
     what = next((hit.what for hit in hits if hit.what), "")
-    snippet = redact(repo.lines(path)[line - 1], [leak for hit in hits for leak in hit.leaks])
+    text = next((hit.text for hit in hits if hit.text is not None), None)
+    text = repo.lines(path)[line - 1] if text is None else text
+    snippet = redact(text, [leak for hit in hits for leak in hit.leaks])
     return _Place(
         secret=leaks[0].fingerprint,
         label=labels,
