@@ -27,6 +27,58 @@ _SEMVER = re.compile(
 )
 SemverKey = tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]
 
+# Semantic Versioning 2.0.0 as written, ASCII only (``\d`` would take other scripts' digits, which
+# ``int`` then reads): three numbers without leading zeros, dot-separated pre-release identifiers
+# (numeric ones without leading zeros), build metadata. The one grammar behind the canonical
+# forms below; :data:`_SEMVER` stays lenient because it reads advisory data, not the tree.
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+_IDENTIFIER = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_STRICT_SEMVER = re.compile(
+    rf"(?P<major>{_NUMBER})\.(?P<minor>{_NUMBER})\.(?P<patch>{_NUMBER})"
+    rf"(?:-(?P<pre>{_IDENTIFIER}(?:\.{_IDENTIFIER})*))?"
+    r"(?:\+(?P<build>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?",
+    re.ASCII,
+)
+_NPM_PREFIX = re.compile(r"=?v?")
+_LONGEST = 256  # node-semver refuses longer versions; no Go module version comes near it
+
+
+def canonical_semver(raw: object) -> str | None:
+    """An npm lock-file version as npm reads it (``MAJOR.MINOR.PATCH[-pre]``), None when npm's
+    strict grammar would not take it.
+
+    Spaces and tabs around it are dropped and so is one leading ``=`` and ``v`` (``v1.2.3``,
+    ``=1.2.3``: node-semver's ``clean``), as is build metadata (npm compares without it).
+    Anything else is refused rather than guessed: leading zeros (``04.17.4``), a partial version
+    (``4.17``, which npm would read as a range), whitespace or a newline inside, a non-string,
+    more than 256 characters."""
+    if not isinstance(raw, str) or len(raw) > _LONGEST:
+        return None
+    text = raw.strip(" \t")
+    if not text or not text.isprintable():  # a newline, a control character
+        return None
+    prefix = _NPM_PREFIX.match(text)
+    match = _STRICT_SEMVER.fullmatch(text, prefix.end() if prefix else 0)
+    if match is None:
+        return None
+    release = f"{match.group('major')}.{match.group('minor')}.{match.group('patch')}"
+    return f"{release}-{match.group('pre')}" if match.group("pre") else release
+
+
+def canonical_go_version(raw: object) -> str | None:
+    """A Go module version in the canonical form the go command writes and, reading a go.mod
+    without changing it (``-mod=readonly``), accepts: ``vMAJOR.MINOR.PATCH[-pre][+incompatible]``
+    (pseudo-versions such as ``v0.0.0-20230101120000-abcdefabcdef`` are pre-releases). None for
+    anything else: no ``v``, leading zeros, a short form (``v1.2``), other build metadata,
+    whitespace. Unlike :func:`canonical_semver` nothing is repaired: the go command would refuse
+    the file, so a non-canonical version is the file's problem, not a spelling to translate."""
+    if not isinstance(raw, str) or not raw.startswith("v") or len(raw) > _LONGEST:
+        return None
+    match = _STRICT_SEMVER.fullmatch(raw, 1)
+    if match is None or match.group("build") not in (None, "incompatible"):
+        return None
+    return raw
+
 
 def semver_key(version: str) -> SemverKey | None:
     """A sort key for a semantic version (``v`` prefix and build metadata ignored, missing
