@@ -120,6 +120,8 @@ class GoVulnDB:
         return (self.root / "index.json").is_file() or (self.root / "index" / "modules.json").is_file()
 
     def entries(self, module: str) -> list[dict[str, Any]]:
+        if not module or module.startswith("/") or {"", ".", ".."} & set(module.split("/")):
+            return []  # not a module path (the go.mod parser reports those): never a path out
         legacy = self.root / f"{escape_module_path(module)}.json"
         if (self.root / "index.json").is_file():
             if not legacy.is_file():

@@ -116,11 +116,7 @@ class Govulncheck(Scanner):
         return f"{version}, {_go_version() or 'go toolchain not found'}"
 
     def inputs(self, repo: Repo) -> Sequence[str]:
-        return [
-            path
-            for path in repo.named("go.mod")
-            if not {"vendor", "testdata"} & set(PurePosixPath(path).parts[:-1])
-        ]
+        return [path for path in repo.named("go.mod") if gomod.is_module_file(path)]
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None
@@ -131,6 +127,8 @@ class Govulncheck(Scanner):
             module = gomod.parse(path, repo.text(path))
             directory = repo.root / PurePosixPath(path).parent
             try:
+                if module.problems:  # the go command would refuse the file: don't hand it over
+                    raise PackagesNotLoaded(_refused(module))
                 findings = self._run(directory, deadline, timeout)
                 found, note = source_vulnerabilities(findings, module, repo.root, directory)
             except PackagesNotLoaded as error:
@@ -143,6 +141,8 @@ class Govulncheck(Scanner):
                     ) from None
                 found = module_level(module, database)
                 note = f"module-level match, packages not loaded: {error}"
+            if module.problems:
+                note = f"{len(module.problems)} unreadable requirement line(s) not audited; {note}"
             vulnerabilities += found
             vulnerable = len({v.package for v in found})
             unit = "module(s) with the standard library"
@@ -167,6 +167,12 @@ class Govulncheck(Scanner):
             argv, cwd=directory, deadline=deadline, total=total, env=env, name=self.name
         )
         return parse(completed.stdout, completed.stderr, completed.returncode)
+
+
+def _refused(module: gomod.GoMod) -> str:
+    line, problem = module.problems[0]
+    more = f" and {len(module.problems) - 1} more line(s)" if len(module.problems) > 1 else ""
+    return f"not run, the go command would refuse line {line} ({problem}){more}"
 
 
 def _db_url(db: str | None) -> str | None:
@@ -372,9 +378,9 @@ def _vulnerability(
         minimum = mod.minimum_go()
         line = minimum[1] if minimum else None
     else:
-        line = next((r.line for r in mod.requires if r.module == module_path), None)
-        if line is None:  # replaced: the requirement is written under its original path
-            line = next((r.line for r in mod.selected() if r.module == module_path), None)
+        # The tool names the module version it built; a replaced one is written under its
+        # original path (line_of looks there too).
+        line = mod.line_of(module_path, versions.canonical_go_version(version) or version)
     return results.Vulnerability(
         ecosystem="Go",
         package=module_path,
