@@ -92,7 +92,7 @@ class NpmAudit(Scanner):
         deadline = time.monotonic() + timeout
         for lock in locks:
             with tempfile.TemporaryDirectory(prefix="readiness-npm-") as scratch:
-                completed = self._audit_copy(repo, lock.path, Path(scratch), deadline, timeout)
+                completed = self._audit_copy(repo, lock, Path(scratch), deadline, timeout)
             for key, found in parse_npm(
                 completed.stdout, completed.stderr, completed.returncode, lock
             ).items():
@@ -102,20 +102,24 @@ class NpmAudit(Scanner):
         return _report(locks, advisories)
 
     def _audit_copy(
-        self, repo: Repo, lock_path: str, scratch: Path, deadline: float, total: float
+        self, repo: Repo, lock: node_locks.NodeLock, scratch: Path, deadline: float, total: float
     ) -> process.Completed:
         """``npm audit`` of a copy of the lock file (and its package.json) in ``scratch``.
+
+        The copy holds the versions as parsed, in canonical form, without the entries that are
+        problems (:func:`node_locks.for_audit`): npm matches what it reads literally.
 
         Not in the tree: npm reads the ``.npmrc`` of the project it runs in, and the tree's could
         point the audit at a server of its choosing and hand it our token through ``${VAR}``
         expansion. The user and global configuration are empty files too; the registry is the
         gate's own setting (READINESS_NPM_REGISTRY) or npm's built-in default."""
         assert self._executable is not None
-        folder = PurePosixPath(lock_path).parent
-        for name in (PurePosixPath(lock_path).name, "package.json"):
-            source = folder / name
-            if repo.exists(str(source)) or str(source) == lock_path:
-                (scratch / name).write_text(repo.text(str(source)), encoding="utf-8")
+        lock_path = PurePosixPath(lock.path)
+        copy = node_locks.for_audit(lock, repo.text(lock.path))
+        (scratch / lock_path.name).write_text(copy, encoding="utf-8")
+        if repo.exists(str(lock_path.parent / "package.json")):
+            package = repo.text(str(lock_path.parent / "package.json"))
+            (scratch / "package.json").write_text(package, encoding="utf-8")
         user, machine = scratch / "user-npmrc", scratch / "global-npmrc"  # npm refuses one file twice
         for empty in (user, machine):
             empty.write_text("", encoding="utf-8")
@@ -165,7 +169,8 @@ def _report(
                     dev=package.dev,
                 )
             )
-        manifests.append(results.Manifest(lock.path, len(unique), vulnerable))
+        note = f"{len(lock.problems)} unreadable entr(y/ies) not audited" if lock.problems else ""
+        manifests.append(results.Manifest(lock.path, len(unique), vulnerable, note))
     return results.DependencyReport("npm-audit", tuple(vulnerabilities), tuple(manifests))
 
 
@@ -191,7 +196,9 @@ def parse_npm(
         raise ScannerError(f"npm audit report version {data.get('auditReportVersion')} is not supported")
     if returncode not in (0, 1):
         raise ScannerError(f"npm audit exited with {returncode}: {process.last_line(stderr)}")
-    versions = {package.node: package.version for package in lock.packages}
+    # npm names the nodes (node_modules/...) it found vulnerable: they are mapped back to the
+    # lock's entries, so the key is the entry's parsed name and canonical version.
+    locked = {package.node: package for package in lock.packages}
     found: dict[tuple[str, str], list[results.Advisory]] = {}
     for name, vulnerability in (data.get("vulnerabilities") or {}).items():
         if not isinstance(vulnerability, dict):
@@ -203,11 +210,11 @@ def parse_npm(
             continue
         advisories = [_npm_advisory(via) for via in direct]
         nodes = [str(node) for node in vulnerability.get("nodes") or ()]
-        installed = {versions[node] for node in nodes if node in versions}
+        installed = {(locked[node].name, locked[node].version) for node in nodes if node in locked}
         if not installed:
             raise ScannerError(f"npm audit reports {name} at nodes the lock file does not have")
-        for version in installed:
-            found.setdefault((str(name), version), []).extend(advisories)
+        for key in sorted(installed):
+            found.setdefault(key, []).extend(advisories)
     return found
 
 

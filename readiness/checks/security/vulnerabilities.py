@@ -17,7 +17,7 @@ from readiness import results, seed
 from readiness.context import CheckContext
 from readiness.facts import dependencies
 from readiness.model import CheckResult, Evidence, Failure, Severity
-from readiness.parsers import node_locks, versions
+from readiness.parsers import gomod, node_locks, versions
 from readiness.registry import check
 
 PIP_AUDIT, SAFETY, GOVULNCHECK, NPM_AUDIT = "pip-audit", "safety", "govulncheck", "npm-audit"
@@ -321,7 +321,9 @@ def node_vulnerabilities(ctx: CheckContext) -> CheckResult:
         (a lock file always is). Ranges in a `pyproject.toml` are fine when a lock or compiled
         requirements file beside it pins them. Development manifests are reported as
         recommendations. `package.json` files that declare dependencies need a lock file in
-        their directory or a parent (workspaces).
+        their directory or a parent (workspaces). A go.mod requirement or a Node lock-file entry
+        whose version or name the tool would not read as written (`0.7.0` for `v0.7.0`,
+        `04.17.4`, a newline) is reported on its line: it is left out of the audit.
     """,
     remediation="""
         Keep ranges in pyproject.toml and pin what gets installed: `pip-compile` (pip-tools),
@@ -355,6 +357,8 @@ def pinned_dependencies(ctx: CheckContext) -> CheckResult:
             )
         if manifest.pinned and not manifest.unpinned:
             pinned.append(repo.evidence(manifest.path))
+    unreadable = _unreadable_entries(ctx)
+    failures += unreadable
     packages = _node_packages(ctx)
     locks = {PurePosixPath(path).parent.as_posix() for path in repo.named(*node_locks.LOCK_NAMES)}
     for path, line in packages:
@@ -369,11 +373,28 @@ def pinned_dependencies(ctx: CheckContext) -> CheckResult:
                 (repo.evidence(path, line),),
             )
         )
-    if not manifests and not packages:
+    if not manifests and not packages and not unreadable:
         return CheckResult.not_applicable(
             "no Python dependency manifest and no package.json with dependencies"
         )
     return CheckResult.from_failures(failures, f"{len(pinned)} manifest(s) pin every dependency", *pinned)
+
+
+def _unreadable_entries(ctx: CheckContext) -> list[Failure]:
+    """go.mod requirements and Node lock entries the parsers refused (the scanners left them
+    out, so nothing audited them), one failure on each line."""
+    repo = ctx.repo
+    found: list[tuple[str, tuple[tuple[int, str], ...]]] = []
+    for path in repo.named("go.mod"):
+        if gomod.is_module_file(path):
+            found.append((path, gomod.parse(path, repo.text(path)).problems))
+    for path in repo.named(*node_locks.LOCK_NAMES):
+        found.append((path, node_locks.parse(path, repo.text(path)).problems))
+    return [
+        Failure(f"{path}: {problem}", (repo.evidence(path, line),))
+        for path, problems in found
+        for line, problem in problems
+    ]
 
 
 def _node_packages(ctx: CheckContext) -> list[tuple[str, int]]:
