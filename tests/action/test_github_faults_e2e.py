@@ -43,9 +43,12 @@ def test_writes_answered_502_after_they_were_applied_land_once(
         "completed",
         "failure",
     )
-    located = [(a["path"], a["start_line"], a["title"]) for a in check.annotations]
-    assert located and len(located) == len(set(located))  # none sent twice
-    assert len(fake_github.calls("checks/create")) == 1
+    (create,) = fake_github.calls("checks/create")
+    recovery, *appends = fake_github.calls("checks/update")
+    assert "annotations" not in recovery.body["output"]  # the run found is brought up to date only
+    batches = [r.body["output"]["annotations"] for r in (create, *appends)]
+    assert len(batches) >= 2 and all(a != b for i, a in enumerate(batches) for b in batches[i + 1 :])
+    assert check.annotations == [a for batch in batches for a in batch]  # each batch once, in order
     assert run.outputs["comment-url"].endswith(f"#issuecomment-{comment.id}")
     assert "cannot" not in run.log and "could not be posted" not in run.log
 
