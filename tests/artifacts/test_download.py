@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from readiness import checkpoint
+from readiness.github import client
 from readiness.github.artifacts import (
     ArtifactClient,
     Checkpoint,
@@ -544,3 +545,18 @@ PUSH_RESUME = Sources(run_id=7, push_branch="main")  # a push to main: main's pu
 def test_origin_rules(fields: dict[str, object], sources: Sources, problem: str | None) -> None:
     found = origin_problem(run(**fields), sources)
     assert (found is None) if problem is None else (problem in (found or "")), found
+
+
+def test_retry_after_an_hour_on_the_artifact_api_costs_a_minute_of_the_runs_budget(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    slept: list[float] = []
+    budget = client.new_run(client.WaitBudget(scale=1.0, sleep=slept.append))
+    good = trusted(fake_github, checkpoint_zip(tmp_path))
+    fake_github.fail(429, route="actions/list-artifacts-for-repo", retry_after=3600)
+    try:
+        found = find(fake_github, Log())
+    finally:
+        client.new_run()  # later tests get a budget of their own
+    assert found is not None and found.artifact_id == good.id
+    assert budget.waits == [60.0] and slept == [60.0]

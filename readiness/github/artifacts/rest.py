@@ -12,9 +12,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from readiness.github.client import RETRYABLE, backoff_scale
+from readiness.github.client import RETRYABLE, CappedRetry
 
 TIMEOUT = 30.0
 MAX_DOWNLOAD = 64 * 1024 * 1024
@@ -32,9 +31,11 @@ def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
 
 def _session(token: str | None) -> requests.Session:
     session = requests.Session()
-    retry = Retry(
+    # The run's one wait budget (60 s a wait, 10 minutes in all): a Retry-After of an hour from
+    # the artifact API or the blob store must not park the job either.
+    retry = CappedRetry(
         total=4,
-        backoff_factor=backoff_scale(),
+        backoff_factor=1.0,  # nominal seconds; the budget applies READINESS_HTTP_BACKOFF
         status_forcelist=list(RETRYABLE),
         allowed_methods=frozenset({"GET"}),
         respect_retry_after_header=True,
