@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from readiness import cli, redact, secret_formats
-from readiness.model import Outcome
+from readiness.model import Outcome, Severity
 from tests.support import run_check
 
 CHECK = "security/no-hardcoded-secrets"
@@ -272,3 +272,21 @@ def test_no_planted_value_reaches_any_output_of_a_scan(
     state = json.loads(checkpoints[0].read_text(encoding="utf-8"))
     inputs_read = {path for category in state["categories"].values() for path in category["inputs"]}
     assert f"config/{secret_formats.REDACTED}.json" in inputs_read
+
+
+@pytest.mark.slow
+def test_a_well_known_default_in_a_connection_string_is_a_recommendation(tmp_path: Path) -> None:
+    """`password=postgres` is an unsafe default anyone would guess, not a leaked credential; a
+    real password in the same place is a blocker."""
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/db.py").write_text(
+        'DEFAULT_DSN = "user=postgres password=postgres dbname=app"\n'
+        'PROD_DSN = "host=db user=app password=dsn-real-planted-fake dbname=app"\n',
+        encoding="utf-8",
+    )
+    result = run_check(CHECK, tmp_path)
+    graded = [(f.evidence[0].path, f.evidence[0].line, f.severity) for f in result.failures]
+    assert graded == [("svc/db.py", 1, Severity.RECOMMENDATION), ("svc/db.py", 2, None)]
+    assert result.failures[0].message.endswith(
+        "(a well-known default password: an unsafe default, not a leaked credential)"
+    )

@@ -19,6 +19,7 @@ from readiness.context import CheckContext
 from readiness.facts import secrets
 from readiness.facts.code import SEMGREP, matches
 from readiness.facts.credentials import (
+    WELL_KNOWN_PASSWORDS,
     Leak,
     file_leaks,
     literal_leak,
@@ -33,6 +34,7 @@ from readiness.model import Answer, CheckResult, Evidence, Failure, Severity
 from readiness.parsers.yaml_lines import YList, YMap
 from readiness.registry import check
 from readiness.repo import K8sObject, Repo
+from readiness.secret_formats import BY_ID
 
 _CODE = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx")
 _CONFIG = (
@@ -69,6 +71,8 @@ _SECRET_SOURCES = {
 }
 _KEY_VALUE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$")
 _JSON_PAIR = re.compile(r"\"([^\"]+)\"\s*:\s*\"((?:[^\"\\]|\\.)*)\"")
+# Formats whose value may be an image's or a tool's well-known default (`password=postgres`).
+_DEFAULT_PRONE = {BY_ID["dsn-password"].kind, BY_ID["redis-password"].kind}
 _PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
 
 
@@ -439,6 +443,7 @@ class _Place:
     what: str
     evidence: Evidence
     by_format: bool  # a known token format, not a name-based guess
+    known_default: bool = False  # only a well-known default password in a connection string
 
     @property
     def ci_only(self) -> bool:
@@ -462,6 +467,11 @@ def _by_secret(places: list[_Place]) -> list[Failure]:
         severity = None
         if all(place.ci_only for place in group):
             message += " (in a CI pipeline, for its throwaway service containers)"
+            severity = Severity.RECOMMENDATION
+        elif all(place.known_default for place in group):
+            # `user=postgres password=postgres`: an unsafe default anyone would guess, not a
+            # credential that leaked; said, but not a launch blocker on its own.
+            message += " (a well-known default password: an unsafe default, not a leaked credential)"
             severity = Severity.RECOMMENDATION
         failures.append(Failure(message, tuple(place.evidence for place in group), severity))
     return failures
@@ -487,4 +497,8 @@ def _place(repo: Repo, path: str, line: int, hits: list[_Hit]) -> _Place:
         what=what,
         evidence=repo.evidence(path, line, snippet=snippet),
         by_format=bool(by_format),
+        known_default=all(
+            leak.kind in _DEFAULT_PRONE and leak.value.strip("\"'").lower() in WELL_KNOWN_PASSWORDS
+            for leak in leaks
+        ),
     )
