@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from readiness import (
     pipeline,
     policy_changes,
     registry,
+    safe_paths,
     scoring,
 )
 from readiness.central_policy import CentralPolicy
@@ -107,7 +107,7 @@ def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int
         context = GitHubContext.from_env(env)
         inputs = Inputs.from_env(env)
         return run(context, inputs, env, out)
-    except (ContextError, InputError, config.ConfigError) as error:
+    except (ContextError, InputError, config.ConfigError, safe_paths.UnsafePath) as error:
         workflow.log(out, "error", f"readiness: {error}")
         return EXIT_USAGE
     except Exception as error:  # say so and fail: a crashed gate must not look like a pass
@@ -128,6 +128,14 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     central = _central_policy(context, inputs, out) if inputs.policy else None
     reports_dir = workspace / "reports"
     sarif_path = (workspace / inputs.sarif) if inputs.sarif else None
+    # The workspace is the checkout: a committed `reports -> /etc` must not be written through.
+    try:
+        for folder in (reports_dir, reports_dir / "checkpoint"):
+            safe_paths.check_target(folder, workspace, directory=True)
+        for target in (reports_dir / "comment.md", *([sarif_path] if sarif_path else [])):
+            safe_paths.check_target(target, workspace)
+    except safe_paths.UnsafePath as error:
+        raise InputError(f"cannot write the reports: {error}") from None
     say = artifacts.say_to(out)
 
     # The checkpoint lives outside the checkout: a pull request could commit a forged one with
@@ -167,14 +175,14 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
     )
     if uploader is not None:
         uploader.close()
-    _keep_checkpoint_in_workspace(checkpoint_path, reports_dir / "checkpoint")
+    _keep_checkpoint_in_workspace(checkpoint_path, reports_dir / "checkpoint", workspace)
 
     changes = delta.compare(assessment, base_states, policy) if base_states is not None else None
     if inputs.fail_on is FailOn.NEW_BLOCKERS:
         verdict, justification = delta.gate_new_blockers(changes, assessment, inputs.allow_incomplete)
         assessment = replace(assessment, verdict=verdict, justification=justification)
 
-    report_path = pipeline.write(assessment, outputs).report
+    report_path = pipeline.write(assessment, outputs, tree=workspace).report
     out.write(f"📄 Report saved to: {report_path.relative_to(workspace)}\n")
 
     gating = _is_release_branch(context.target_branch, inputs.release_branches)
@@ -254,7 +262,7 @@ def _publish(
             base_ref=context.base_ref,
         )
         # Kept in the workspace for the fork pattern: a workflow_run job can post it later.
-        (context.workspace / "reports" / "comment.md").write_text(body, encoding="utf-8")
+        safe_paths.write_text(context.workspace / "reports" / "comment.md", body)
     if repo is None:
         if wants_api:
             workflow.log(
@@ -394,12 +402,13 @@ def _restore_state(
     return states or None
 
 
-def _keep_checkpoint_in_workspace(checkpoint_path: Path, target: Path) -> None:
+def _keep_checkpoint_in_workspace(checkpoint_path: Path, target: Path, workspace: Path) -> None:
     """A copy for an actions/upload-artifact step (GHES, or runs without the artifact service)."""
     for source in (checkpoint_path, checkpoint.json_path_for(checkpoint_path)):
         if source.exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / source.name)
+            # Inside the checkout: a planted symlink there is refused, not written through.
+            safe_paths.check_target(target / source.name, workspace)
+            safe_paths.write_text(target / source.name, source.read_text(encoding="utf-8"))
 
 
 # Events whose head is the change under review: its files are judged under the base's policy.
