@@ -300,11 +300,13 @@ def test_no_secret_value_reaches_any_output_of_a_scan(
     written = sorted(p for p in workdir.rglob("*") if p.is_file())
     names = {p.relative_to(workdir).as_posix() for p in written}
     assert {"out/assessment.json", "out/assessment.sarif", "out/assessment.xml"} <= names
-    assert any(n.startswith(".claude/checkpoints/") and n.endswith(".md") for n in names)
-    assert any(n.startswith(".claude/checkpoints/") and n.endswith(".json") for n in names)
     assert any(n.startswith("reports/") for n in names)
+    # the checkpoint lands under the scanned root, where its configuration puts it
+    checkpoints = sorted((root / ".claude" / "checkpoints").iterdir())
+    assert [p.suffix for p in checkpoints] == [".json", ".md"]
+    written += checkpoints
     outputs = {"stdout": captured.out, "stderr": captured.err}
-    outputs |= {p.relative_to(workdir).as_posix(): p.read_text(encoding="utf-8") for p in written}
+    outputs |= {p.relative_to(tmp_path).as_posix(): p.read_text(encoding="utf-8") for p in written}
     leaks = [
         (name, where) for where, text in outputs.items() for name, value in FAKES.items() if value in text
     ]
