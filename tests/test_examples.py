@@ -25,7 +25,10 @@ def scan(
 ) -> tuple[int, dict[str, Any], str]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SAFETY_API_KEY", raising=False)
-    code = cli.main(["scan", str(EXAMPLES / example), "--json", "assessment.json", *offline_data])
+    # no checkpoint: it would land under the scanned root, inside the repository
+    code = cli.main(
+        ["scan", str(EXAMPLES / example), "--json", "assessment.json", "--no-checkpoint", *offline_data]
+    )
     data = json.loads((tmp_path / "assessment.json").read_text())
     (report,) = (tmp_path / "reports").glob("*-production-readiness.md")
     return code, data, report.read_text()

@@ -5,6 +5,7 @@ status is recorded, readiness/scanners/base.py)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,12 @@ def test_the_osv_password_is_cut_from_the_cli_report_and_json(
     tmp_path: Path, osv_server: OsvServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    # a copy: the checkpoint lands under the scanned root, and is checked for the password too
+    scanned = shutil.copytree(EXAMPLES / "ready-service" / "floors", tmp_path / "floors")
     code = cli.main(
         [
             "scan",
-            str(EXAMPLES / "ready-service" / "floors"),
+            str(scanned),
             "--osv-url",
             _with_credentials(osv_server.url),
             "--json",
