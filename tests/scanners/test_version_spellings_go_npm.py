@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from readiness.model import Outcome
+from readiness.model import Outcome, Severity
 from readiness.parsers import gomod, node_locks
 from readiness.repo import Repo
 from readiness.scanners import govulncheck
@@ -392,6 +392,8 @@ def test_refused_spellings_reach_no_tool_and_are_reported_on_their_lines(
     assert pinned.outcome is Outcome.FAIL
     found = sorted((f.evidence[0].path, f.evidence[0].line, f.message) for f in pinned.failures)
     assert found == [(path, line, f"{path}: {refused(version)}") for path, line, version in where]
+    # npm may install what the audit could not read: each one blocks, like a vulnerable version
+    assert {f.severity for f in pinned.failures} == {Severity.BLOCKER}
 
 
 @pytest.mark.slow

@@ -323,7 +323,9 @@ def node_vulnerabilities(ctx: CheckContext) -> CheckResult:
         recommendations. `package.json` files that declare dependencies need a lock file in
         their directory or a parent (workspaces). A go.mod requirement or a Node lock-file entry
         whose version or name the tool would not read as written (`0.7.0` for `v0.7.0`,
-        `04.17.4`, a newline) is reported on its line: it is left out of the audit.
+        `04.17.4`, a newline) is reported on its line: it is left out of the audit. A Node lock
+        entry is a blocker, since npm may install it anyway; a go.mod line is a risk (the go
+        command refuses it, so the build fails).
     """,
     remediation="""
         Keep ranges in pyproject.toml and pin what gets installed: `pip-compile` (pip-tools),
@@ -384,15 +386,18 @@ def _unreadable_entries(ctx: CheckContext) -> list[Failure]:
     """go.mod requirements and Node lock entries the parsers refused (the scanners left them
     out, so nothing audited them), one failure on each line."""
     repo = ctx.repo
-    found: list[tuple[str, tuple[tuple[int, str], ...]]] = []
+    found: list[tuple[str, tuple[tuple[int, str], ...], Severity | None]] = []
     for path in repo.named("go.mod"):
         if gomod.is_module_file(path):
-            found.append((path, gomod.parse(path, repo.text(path)).problems))
+            # The go command refuses such a line too: the build fails before anything ships.
+            found.append((path, gomod.parse(path, repo.text(path)).problems, None))
     for path in repo.named(*node_locks.LOCK_NAMES):
-        found.append((path, node_locks.parse(path, repo.text(path)).problems))
+        # npm reads some spellings loosely (04.17.4 installs 4.17.4), so an entry the audit
+        # could not read may still ship: fail closed, as if it were the vulnerable version.
+        found.append((path, node_locks.parse(path, repo.text(path)).problems, Severity.BLOCKER))
     return [
-        Failure(f"{path}: {problem}", (repo.evidence(path, line),))
-        for path, problems in found
+        Failure(f"{path}: {problem}", (repo.evidence(path, line),), severity)
+        for path, problems, severity in found
         for line, problem in problems
     ]
 
