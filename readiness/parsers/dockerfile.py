@@ -1,4 +1,9 @@
-"""A Dockerfile reader: instructions with their line numbers, continuations joined."""
+"""A Dockerfile reader: instructions with their line numbers, continuations joined.
+
+Heredocs (``RUN <<EOF`` ... ``EOF``, BuildKit's Dockerfile 1.4 syntax, in RUN, COPY and ADD)
+belong to their instruction: the body is appended to its arguments, never read as instructions
+of its own. Otherwise a ``USER app`` line inside a heredoc would pass for the image's user.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 _ESCAPE_DIRECTIVE = re.compile(r"^#\s*escape\s*=\s*(\S)", re.IGNORECASE)
+_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,28 @@ def parse(path: str, text: str) -> Dockerfile:
         keyword = keyword.upper()
         if keyword == "FROM":
             stage += 1
+        if keyword in _HEREDOC_KEYWORDS:
+            bodies, index = _heredocs(arguments, lines, index)
+            arguments = "\n".join([arguments.strip(), *bodies])
         instructions.append(Instruction(keyword, arguments.strip(), start + 1, max(stage, 0)))
     return Dockerfile(path, tuple(instructions))
+
+
+def _heredocs(arguments: str, lines: list[str], index: int) -> tuple[list[str], int]:
+    """The bodies of the heredocs ``arguments`` opens, read from ``lines[index:]`` in order, and
+    the index after the last one. ``<<-`` strips leading tabs (from the terminator too); an
+    unterminated heredoc runs to the end of the file, as BuildKit reads it (and then refuses)."""
+    bodies = []
+    for strip_tabs, _, delimiter in _HEREDOC.findall(arguments):
+        body = []
+        while index < len(lines):
+            line = lines[index].lstrip("\t") if strip_tabs else lines[index]
+            index += 1
+            if line == delimiter:
+                break
+            body.append(line)
+        bodies.append("\n".join(body))
+    return bodies, index
 
 
 def stage_chain(dockerfile: Dockerfile) -> list[list[Instruction]]:
