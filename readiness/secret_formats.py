@@ -281,8 +281,10 @@ FORMATS: tuple[SecretFormat, ...] = (
         "redis password",
         "any line but a comment: requirepass / masterauth <password>, --requirepass <password>",
         re.compile(
-            r"(?im)(?:^\s*|--)(?:requirepass|masterauth)[\"']?(?:\s*[,=]\s*|\s+)[\"']?"
-            r"(?P<secret>[^\s\"',\]}]+)"
+            # Quotes may come escaped (`--requirepass \"$REDIS_PASSWORD\"` inside a JSON-style
+            # YAML string): the value starts after them, never with a backslash.
+            r"(?im)(?:^\s*|--)(?:requirepass|masterauth)(?:\\?[\"'])?(?:\s*[,=]\s*|\s+)(?:\\?[\"'])?"
+            r"(?P<secret>[^\s\"',\]}\\]+)"
         ),
         Judged.PASSWORD,
         ("requirepass", "masterauth"),

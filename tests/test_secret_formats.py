@@ -290,3 +290,17 @@ def test_a_well_known_default_in_a_connection_string_is_a_recommendation(tmp_pat
     assert result.failures[0].message.endswith(
         "(a well-known default password: an unsafe default, not a leaked credential)"
     )
+
+
+@pytest.mark.slow
+def test_an_escaped_quoted_reference_after_requirepass_is_not_a_secret(tmp_path: Path) -> None:
+    manifest = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: redis\nspec:\n  containers:\n    - name: redis\n"
+        "      image: redis:7.2.5\n"
+        '      command: ["sh", "-c", "exec redis-server --requirepass \\"$REDIS_PASSWORD\\""]\n'
+    )
+    (tmp_path / "redis.yaml").write_text(manifest)
+    assert run_check(CHECK, tmp_path).outcome is not Outcome.FAIL
+    (tmp_path / "redis.yaml").write_text(manifest.replace("$REDIS_PASSWORD", "s3cr3t-value"))
+    found = [(e.path, e.line) for f in run_check(CHECK, tmp_path).failures for e in f.evidence]
+    assert found == [("redis.yaml", 9)]
