@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -54,7 +54,17 @@ class YamlError:
     line: int
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python scanner reads
+# dense flow YAML at ~50 KB/s, so a committed file of brackets took seconds. Nesting is then
+# bounded by libyaml itself and by the depth check in _expanded_size (the compose_node override
+# below only runs with the pure-Python parser).
+if TYPE_CHECKING:  # the same interface either way
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
@@ -141,19 +151,22 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Node count after expanding aliases, memoised so the count itself stays linear."""
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 1) -> int:
+    """Node count after expanding aliases, memoised so the count itself stays linear; a node
+    deeper than MAX_DEPTH is refused here whichever parser composed it."""
     known = memo.get(id(node))
     if known is not None:
         return known
+    if depth > MAX_DEPTH:
+        raise YamlLimitError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
     memo[id(node)] = 1  # a recursive alias counts once instead of looping
     size = 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            size += _expanded_size(key, memo) + _expanded_size(value, memo)
+            size += _expanded_size(key, memo, depth + 1) + _expanded_size(value, memo, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for child in node.value:
-            size += _expanded_size(child, memo)
+            size += _expanded_size(child, memo, depth + 1)
     size = min(size, MAX_EXPANDED_NODES + 1)
     memo[id(node)] = size
     return size
@@ -187,9 +200,12 @@ def load_all(text: str) -> tuple[list[Any], YamlError | None]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
-        return documents, YamlError(f"{error.problem or error.context or 'invalid YAML'}", line)
-    except yaml.YAMLError as error:
-        return documents, YamlError(str(error), 0)
+        problem = f"{error.problem or error.context or 'invalid YAML'}"
+        if "maximum nesting depth" in problem:  # libyaml's own bound, deeper than ours
+            problem = f"nesting deeper than {MAX_DEPTH} levels"
+        return documents, YamlError(problem, line)
+    except yaml.YAMLError as error:  # the reader's (control characters, bad encoding)
+        return documents, YamlError(f"unreadable YAML: {str(error).splitlines()[0]}", 0)
     except RecursionError:
         return documents, YamlError("document nests too deeply to parse", 0)
     finally:
