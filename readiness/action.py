@@ -63,6 +63,7 @@ class Inputs:
     osv_url: str
     allow_incomplete: bool = False
     policy: str = ""  # the central policy: a path in this repository, or owner/repo/path@ref
+    timeout: float = pipeline.DEFAULT_TIMEOUT
 
     @staticmethod
     def from_env(env: Mapping[str, str]) -> Inputs:
@@ -78,6 +79,10 @@ class Inputs:
 
         resume = choice("resume", "true", ("true", "false"))
         allow_incomplete = choice("allow-incomplete", "false", ("true", "false"))
+        try:
+            timeout = pipeline.parse_timeout(get("timeout", str(pipeline.DEFAULT_TIMEOUT)))
+        except ValueError as error:
+            raise InputError(f"input 'timeout': {error}") from None
         branches = [b.strip() for line in get("release-branches").splitlines() for b in line.split(",")]
         return Inputs(
             path=get("path", "."),
@@ -93,6 +98,7 @@ class Inputs:
             osv_url=get("osv-url"),
             allow_incomplete=allow_incomplete == "true",
             policy=get("policy"),
+            timeout=timeout,
         )
 
 
@@ -171,6 +177,7 @@ def run(context: GitHubContext, inputs: Inputs, env: Mapping[str, str], out: Tex
         osv_url=inputs.osv_url,
         allow_incomplete=inputs.allow_incomplete,
         central=central,
+        timeout=inputs.timeout,
         on_category=progress,
     )
     if uploader is not None:

@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
     scan.add_argument(
+        "--timeout",
+        default=str(pipeline.DEFAULT_TIMEOUT),
+        metavar="SECONDS",
+        help="how long the scanners may take (default %(default)s); one that runs out leaves its checks "
+        "not assessed and says so",
+    )
+    scan.add_argument(
         "--allow-incomplete",
         action="store_true",
         help="let the verdict be Go when blocker-level checks could not be assessed (missing or failed "
@@ -208,6 +215,7 @@ def _scan(args: argparse.Namespace) -> int:
         checkpoint_path=checkpoint_path,
         resume=args.resume,
         allow_incomplete=args.allow_incomplete,
+        timeout=_timeout(args.timeout),
         central=central,
         on_category=_progress,
     )
@@ -225,6 +233,13 @@ def _scan(args: argparse.Namespace) -> int:
         sys.stdout.write(console.scorecard(assessment))
         print(saved)
     return EXIT_GO if assessment.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _timeout(text: str) -> float:
+    try:
+        return pipeline.parse_timeout(text)
+    except ValueError as error:
+        raise UsageError(f"--timeout: {error}") from None
 
 
 def _categories(text: str | None) -> frozenset[Category] | None:

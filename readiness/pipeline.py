@@ -63,6 +63,21 @@ def formats() -> tuple[str, ...]:
     return tuple(_RENDERERS)
 
 
+DEFAULT_TIMEOUT = 600.0  # seconds; ten minutes covers a large monorepo's semgrep run on 2 cores
+MAX_TIMEOUT = 6 * 3600.0  # GitHub stops a job after six hours anyway
+
+
+def parse_timeout(text: str) -> float:
+    """A scan budget in seconds (``90``, ``1.5``), positive and at most :data:`MAX_TIMEOUT`."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"timeout {text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise ValueError(f"timeout {text!r} must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return value
+
+
 def scan(
     root: Path, policy: Config, outputs: Outputs, on_category: CategoryCallback | None = None, **options: Any
 ) -> Assessment:
@@ -83,12 +98,15 @@ def request(
     allow_incomplete: bool = False,
     central: CentralPolicy | None = None,
     policy_notes: tuple[str, ...] = (),
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> ScanRequest:
     """The engine's request for a scan of ``root``. The tool's own outputs and checkpoint folder
     are left out of the scan when they lie inside it: reading them back would change the file
     listing, and with it every category's checkpoint fingerprint.
 
-    ``central``: floors ``policy`` is raised to; what that undoes joins ``policy_notes``."""
+    ``central``: floors ``policy`` is raised to; what that undoes joins ``policy_notes``.
+    ``timeout``: seconds the scanners may take (they run side by side, each within it); one that
+    runs out leaves its checks not assessed, saying so, and what finished is kept."""
     if central is not None:
         policy, undone = central_policy.enforce(policy, central, dt.datetime.now(dt.UTC).date())
         policy_notes = (*policy_notes, *undone)
@@ -110,6 +128,7 @@ def request(
             osv_url=osv_url or policy.vulnerabilities.osv_url, go_db=policy.vulnerabilities.go_db
         ),
         exclude=output_excludes(root, own_files, reports=outputs.report_dir),
+        scanner_timeout=timeout,
     )
 
 

@@ -98,6 +98,15 @@ def test_inputs_keep_hyphens_as_the_runner_passes_them() -> None:
         Inputs.from_env({"INPUT_STATUS": "sometimes"})
 
 
+def test_the_timeout_input_is_the_scanners_budget() -> None:
+    assert Inputs.from_env({}).timeout == 600.0
+    assert Inputs.from_env({"INPUT_TIMEOUT": "90"}).timeout == 90.0
+    with pytest.raises(InputError, match=r"input 'timeout': timeout 'soon' is not a number of seconds"):
+        Inputs.from_env({"INPUT_TIMEOUT": "soon"})
+    with pytest.raises(InputError, match=r"input 'timeout': timeout '0' must be more than 0"):
+        Inputs.from_env({"INPUT_TIMEOUT": "0"})
+
+
 @pytest.mark.parametrize(
     ("branch", "patterns", "gates"),
     [
