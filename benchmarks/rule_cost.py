@@ -1,0 +1,95 @@
+"""What each shipped semgrep rule costs on a real tree, against a budget.
+
+Runs the real semgrep with every rule readiness ships over the files the adapter would give it
+(``Semgrep.inputs``), with ``--time``, and prints per rule the matching time summed over files,
+its share of all matching time and the slowest file, slowest first. A rule over the budget (a
+share of the total, default 10 %) is marked ❌, and so are files semgrep left unanalysed; the exit
+status is 1 when any is. Asserts nothing in the test suite: speed is measured here.
+
+    python benchmarks/rule_cost.py [TREE | --tarball FILE] [--budget 0.10] [--top N]
+
+Default tree: ../shared/corpus/perf/jaeger.tar.gz (a real Go repository, 181k Go lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tarfile
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from readiness.repo import Repo
+from readiness.scanners import process
+from readiness.scanners.semgrep import _ENV, Semgrep, batches
+
+ROOT = Path(__file__).resolve().parent.parent
+JAEGER = ROOT.parent / "shared" / "corpus" / "perf" / "jaeger.tar.gz"
+
+
+def profile(
+    tree: Path, timeout: float
+) -> tuple[dict[str, float], dict[str, tuple[float, str]], int, int, float]:
+    """Matching seconds by rule, the slowest (seconds, file) by rule, files, errors, wall time."""
+    semgrep = Semgrep()
+    repo = Repo(tree, use_git=False)
+    files = list(semgrep.inputs(repo))
+    assert semgrep._executable is not None, "semgrep is not installed"
+    totals: dict[str, float] = defaultdict(float)
+    slowest: dict[str, tuple[float, str]] = {}
+    errors = 0
+    started = time.perf_counter()
+    for batch in batches(files):
+        argv = [semgrep._executable, "scan", "--metrics=off", "--disable-version-check", "--json", "--quiet"]
+        argv += ["--disable-nosem", "--time", "--timeout", str(semgrep.per_file_timeout)]
+        argv += ["--config", str(semgrep.rules), "--", *batch]
+        completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name="semgrep")
+        data = json.loads(completed.stdout)
+        errors += len(data.get("errors") or [])
+        rules = [str(rule).rsplit(".", 1)[-1] for rule in data["time"]["rules"]]
+        for target in data["time"]["targets"]:
+            for rule, seconds in zip(rules, target["match_times"], strict=False):
+                totals[rule] += seconds
+                if seconds > slowest.get(rule, (0.0, ""))[0]:
+                    slowest[rule] = (seconds, target["path"])
+    return dict(totals), slowest, len(files), errors, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", nargs="?", type=Path, help="a directory (default: the jaeger tarball)")
+    parser.add_argument("--tarball", type=Path, default=JAEGER)
+    parser.add_argument("--budget", type=float, default=0.10, help="largest share of matching time per rule")
+    parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = args.tree
+        if tree is None:
+            with tarfile.open(args.tarball) as archive:
+                archive.extractall(scratch, filter="data")
+            tree = Path(scratch)
+        totals, slowest, files, errors, wall = profile(tree, args.timeout)
+    matching = sum(totals.values()) or 1e-9
+    print(
+        f"tree: {args.tree or args.tarball.name}; {files} files; semgrep wall {wall:.1f} s; "
+        f"matching {matching:.1f} s (summed over jobs); budget {args.budget:.0%} of matching per rule"
+    )
+    over = 0
+    for rule, seconds in sorted(totals.items(), key=lambda item: -item[1])[: args.top]:
+        share = seconds / matching
+        mark = "❌" if share > args.budget else "✅"
+        over += share > args.budget
+        worst, path = slowest.get(rule, (0.0, ""))
+        print(f"{mark} {seconds:8.2f} s {share:6.1%}  {rule:45s} slowest {worst:6.2f} s {path}")
+    mark = "❌" if errors else "✅"
+    print(f"{mark} files semgrep left unanalysed (parse errors, timeouts): {errors}")
+    print(f"rules over budget: {over}")
+    return 1 if over or errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
