@@ -178,25 +178,36 @@ def load(
 ) -> tuple[dict[Category, CategoryState], list[str]]:
     """The saved category states of a checkpoint signed with this machine's key (see
     :func:`state_key`; ``root`` is the scanned tree), and warnings for whatever had to be ignored."""
+    states, _scanners, warnings = load_with_scanners(markdown_path, project, root=root, env=env)
+    return states, warnings
+
+
+def load_with_scanners(
+    markdown_path: Path, project: str, *, root: Path, env: Mapping[str, str] | None = None
+) -> tuple[dict[Category, CategoryState], dict[str, Any], list[str]]:
+    """:func:`load`, and what each scanner kept for the next run (its raw JSON, by scanner name:
+    the scanner's own module parses it), from the same authenticated document."""
     path = json_path_for(markdown_path)
     if not path.exists():
-        return {}, []
+        return {}, {}, []
     try:
         data = _decode(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:  # UnicodeDecodeError and CheckpointError are ValueErrors
-        return {}, [f"ignoring checkpoint {path}: {error}"]
+        return {}, {}, [f"ignoring checkpoint {path}: {error}"]
     try:
         key = state_key(root, env)
     except KeyUnavailable as error:
-        return {}, [f"checkpoint {path} cannot be authenticated: not reused ({error})"]
+        return {}, {}, [f"checkpoint {path} cannot be authenticated: not reused ({error})"]
     if not isinstance(data, dict) or not key.verifies(data):
         signed = isinstance(data, dict) and SIGNATURE in data
         why = "its signature does not match" if signed else "it carries no signature"
-        return {}, [f"checkpoint {path} is not signed by this machine's key: not reused ({why})"]
+        return {}, {}, [f"checkpoint {path} is not signed by this machine's key: not reused ({why})"]
     try:
-        return _parse(data, project), []
+        states = _parse(data, project)
     except _PARSE_ERRORS as error:
-        return {}, [f"ignoring checkpoint {path}: {error}"]
+        return {}, {}, [f"ignoring checkpoint {path}: {error}"]
+    scanners = data.get("scanners")
+    return states, dict(scanners) if isinstance(scanners, dict) else {}, []
 
 
 def parse(data: bytes, project: str) -> dict[Category, CategoryState]:
@@ -356,6 +367,7 @@ def save(
     remaining: Sequence[Category],
     root: Path,
     env: Mapping[str, str] | None = None,
+    scanner_state: Mapping[str, Any] | None = None,
 ) -> None:
     """Rewrite both files atomically: a scan killed mid-write leaves the previous checkpoint whole.
 
@@ -384,6 +396,9 @@ def save(
         },
         "remaining": [category.value for category in remaining],
     }
+    if scanner_state:
+        # What scanners keep between runs (semgrep's per-file results), under the same signature.
+        data["scanners"] = dict(scanner_state)
     try:
         key: StateKey | None = state_key(root, env)
     except KeyUnavailable as error:

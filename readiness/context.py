@@ -23,3 +23,5 @@ class CheckContext:
     # the check did not declare is a bug, and fails instead of passing on an empty list.
     check_id: str | None = None
     rules: frozenset[str] | None = None
+    # The declared rules whose matches in test files the check may read (CheckSpec.test_rules).
+    test_rules: frozenset[str] = frozenset()

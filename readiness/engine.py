@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -50,7 +51,8 @@ from readiness.registry import CheckSpec
 from readiness.repo import Recording, Repo
 from readiness.results import MatchList
 from readiness.scanners import semgrep as semgrep_rules
-from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput, rules_root
+from readiness.scanners import semgrep_cache
+from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput, ScanSettings, rules_root
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +113,11 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     warnings: list[str] = []
 
     saved: dict[Category, checkpoint.CategoryState] = {}
+    kept: dict[str, Any] = {}
     if request.checkpoint_path is not None and request.resume:
-        saved, load_warnings = checkpoint.load(request.checkpoint_path, config.project, root=request.root)
+        saved, kept, load_warnings = checkpoint.load_with_scanners(
+            request.checkpoint_path, config.project, root=request.root
+        )
         warnings += load_warnings
 
     selected = [
@@ -147,10 +152,13 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     needed = {
         name for _, specs, _, reusable in plans if reusable is None for s in specs for name in s.scanners
     }
+    running = [category for category, _, _, reusable in plans if reusable is None]
+    settings = scanner_settings(config, running, kept, warnings)
     outputs = _run_scanners(
-        [scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout
+        [scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout, settings
     )
-    scanner_inputs = {name: list(scanners[name].inputs(repo)) for name in outputs}
+    scanner_inputs = {name: list(scanners[name].targets(repo, settings[name])) for name in outputs}
+    scanner_state = _state_to_keep(outputs, kept)
 
     states: dict[Category, checkpoint.CategoryState] = {}
     results: list[CategoryResult] = []
@@ -193,6 +201,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
                 completed=results,
                 remaining=selected[index + 1 :],
                 root=request.root,
+                scanner_state=scanner_state,
             )
         if on_category is not None:
             on_category(result)
@@ -218,6 +227,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             listing=covered.listing,
             excluded=covered.excluded,
             excluded_note=covered.statement(),
+            not_scanned=_not_scanned(outputs),
         ),
         scanners=tuple(output.run_record() for output in outputs.values()),
         warnings=tuple(warnings),
@@ -233,19 +243,70 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     )
 
 
-def _run_scanners(scanners: Sequence[Scanner], repo: Repo, timeout: float) -> dict[str, ScanOutput]:
+class _Settings(dict[str, ScanSettings]):
+    """Each scanner's settings by name; a scanner with nothing kept gets the shared defaults."""
+
+    def __init__(self, shared: ScanSettings, kept: Mapping[str, Any]) -> None:
+        super().__init__({name: dataclasses.replace(shared, previous=state) for name, state in kept.items()})
+        self.shared = shared
+
+    def __missing__(self, name: str) -> ScanSettings:
+        return self.shared
+
+
+def scanner_settings(
+    config: Config, running: Sequence[Category], kept: Mapping[str, Any], warnings: list[str]
+) -> Mapping[str, ScanSettings]:
+    """What the scanners are told: the policy's test paths, the semgrep rules that checks about to
+    run read in tests, and what each scanner kept from the last trusted run (parsed here by its
+    own module; an unreadable cache is dropped with a warning and everything is scanned)."""
+    test_rules = frozenset(
+        rule for category in running for spec in registry.checks_for(category) for rule in spec.test_rules
+    )
+    shared = ScanSettings(test_paths=tuple(config.test_paths), test_rules=test_rules)
+    parsed: dict[str, Any] = {}
+    if semgrep_rules.Semgrep.name in kept:
+        try:
+            parsed[semgrep_rules.Semgrep.name] = semgrep_cache.Cache.from_dict(
+                kept[semgrep_rules.Semgrep.name]
+            )
+        except semgrep_cache.CacheError as error:
+            warnings.append(f"ignoring the checkpoint's semgrep cache: {error}")
+    return _Settings(shared, parsed)
+
+
+def _state_to_keep(outputs: Mapping[str, ScanOutput], kept: Mapping[str, Any]) -> dict[str, Any]:
+    """What the checkpoint keeps for the scanners' next run: a fresh state where a scanner ran
+    and left one, else what the last run kept (a category reused from the checkpoint ran nothing)."""
+    state = dict(kept)
+    for name, output in outputs.items():
+        if isinstance(output.state, semgrep_cache.Cache):
+            state[name] = output.state.to_dict()
+    return state
+
+
+def _not_scanned(outputs: Mapping[str, ScanOutput]) -> tuple[tuple[str, int], ...]:
+    output = outputs.get(semgrep_rules.Semgrep.name)
+    data = output.data if output is not None else None
+    return tuple(sorted(data.skipped.items())) if isinstance(data, MatchList) else ()
+
+
+def _run_scanners(
+    scanners: Sequence[Scanner], repo: Repo, timeout: float, settings: Mapping[str, ScanSettings]
+) -> dict[str, ScanOutput]:
     if not scanners:
         return {}
     with ThreadPoolExecutor(max_workers=len(scanners)) as pool:
         futures = {
-            scanner.name: pool.submit(_run_one_scanner, scanner, repo, timeout) for scanner in scanners
+            scanner.name: pool.submit(_run_one_scanner, scanner, repo, timeout, settings[scanner.name])
+            for scanner in scanners
         }
         return {name: future.result() for name, future in futures.items()}
 
 
-def _run_one_scanner(scanner: Scanner, repo: Repo, timeout: float) -> ScanOutput:
+def _run_one_scanner(scanner: Scanner, repo: Repo, timeout: float, settings: ScanSettings) -> ScanOutput:
     try:
-        return scanner.run(repo, timeout)
+        return scanner.run(repo, timeout, settings)
     except Exception as error:  # an adapter bug must not take the scan down, nor pass
         log.debug("scanner %s crashed", scanner.name, exc_info=True)
         return ScanOutput(scanner.name, NOT_ASSESSED, f"adapter crashed: {type(error).__name__}: {error}")
@@ -307,7 +368,9 @@ def run_check(
             return CheckResult.not_assessed(f"{name}: {output.detail}")
         if name not in context.scanner_results:
             return CheckResult.not_assessed(f"scanner {name} is not configured for this scan")
-    context = dataclasses.replace(context, check_id=spec.id, rules=frozenset(spec.rules))
+    context = dataclasses.replace(
+        context, check_id=spec.id, rules=frozenset(spec.rules), test_rules=spec.test_rules
+    )
     try:
         result = spec.function(context)
     except Exception as error:  # a crashing check must not take the scan down, nor pass

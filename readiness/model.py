@@ -313,6 +313,8 @@ class RepoStats:
     listing: str = "walk"  # "git": the tracked files; "walk": every file under the root
     excluded: int = 0  # files removed by the configured `exclude` patterns
     excluded_note: str = ""  # the report's sentence about them ("412 file(s) excluded by ...")
+    # Code files semgrep did not read, by why ("vendored code", "generated stubs", ...).
+    not_scanned: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

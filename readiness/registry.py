@@ -45,10 +45,20 @@ class CheckSpec:
     # Load tests, soak tests and chaos experiments live in test folders: for these checks a test
     # file is the subject, so findings there are neither downgraded nor set aside.
     tests_are_subject: bool = False
+    # The rules whose matches in tests, fixtures and examples the check also reads (a leaked
+    # secret in a fixture is still reported). Semgrep reads test files only for these rules and for
+    # every rule of a check whose subject is tests; facts.code.matches refuses ``tests=True`` for
+    # any other rule, so a check can't silently read test matches that were never scanned.
+    rules_over_tests: tuple[str, ...] = ()
 
     @property
     def category(self) -> Category:
         return self.question.category
+
+    @property
+    def test_rules(self) -> frozenset[str]:
+        """The rules semgrep must also run over test files for this check."""
+        return frozenset(self.rules if self.tests_are_subject else self.rules_over_tests)
 
 
 class RegistryError(Exception):
@@ -72,6 +82,7 @@ def check(
     rules: tuple[str, ...] = (),
     core: bool = False,
     tests_are_subject: bool = False,
+    rules_over_tests: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check. Ids are stable (configs and waivers refer to them): ``category/what-is-true``."""
 
@@ -80,6 +91,8 @@ def check(
             raise RegistryError(f"check id {id!r} is not of the form category/what-is-true")
         if id.split("/", 1)[0] != question.category.value:
             raise RegistryError(f"check id {id!r} must start with its category {question.category.value!r}")
+        if not set(rules_over_tests) <= set(rules):
+            raise RegistryError(f"check {id!r}: rules_over_tests must be among its rules")
         existing = _REGISTRY.get(id)
         if existing is not None and existing.function.__qualname__ != function.__qualname__:
             raise RegistryError(f"check id {id!r} is declared twice")
@@ -97,6 +110,7 @@ def check(
             rules=tuple(rules),
             core=core,
             tests_are_subject=tests_are_subject,
+            rules_over_tests=tuple(rules_over_tests),
         )
         return function
 

@@ -36,9 +36,17 @@ class MatchList(list[Match]):
     per-file timeout). A lost file is not a clean file: the engine makes the checks whose rules
     cover its language *not assessed* unless they failed on what semgrep did see."""
 
-    def __init__(self, matches: Iterable[Match] = (), unanalysed: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        matches: Iterable[Match] = (),
+        unanalysed: Mapping[str, str] | None = None,
+        skipped: Mapping[str, int] | None = None,
+    ) -> None:
         super().__init__(matches)
         self.unanalysed: dict[str, str] = dict(unanalysed or {})
+        # Code files semgrep was not given, by why (vendored code, generated stubs, tests no rule
+        # reads): counted in the report, so what the gate did not read is never invisible.
+        self.skipped: dict[str, int] = dict(skipped or {})
 
 
 # Advisory severity bands (CVSS qualitative ratings, and the GHSA words some advisories carry).

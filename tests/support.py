@@ -192,12 +192,12 @@ def recorded_semgrep(repo: Repo) -> tuple[Match, ...]:
             )
             for rule, path, line, end, message in rows
         )
-    output = Semgrep().run(repo, timeout=300)
-    assert output.ok, f"semgrep did not run: {output.detail}"
+    # Every rule over every code file (a superset of what a scan reads): the checks choose.
+    found, _summary = Semgrep().scan(repo, files, timeout=300)
     RECORDINGS.mkdir(parents=True, exist_ok=True)
-    rows = [[m.rule, m.path, m.line, m.end_line, m.message] for m in output.data]
+    rows = [[m.rule, m.path, m.line, m.end_line, m.message] for m in found]
     recording.write_text(json.dumps(rows, indent=0) + "\n", encoding="utf-8")
-    return tuple(output.data)
+    return tuple(found)
 
 
 GIT_ENV = {

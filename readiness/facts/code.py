@@ -25,6 +25,13 @@ def matches(ctx: CheckContext, *rules: str, tests: bool = False) -> list[Match]:
         # A check reading a rule it did not declare: the registry could not validate the id, so a
         # typo would read an empty list and pass. Fail loudly instead (the engine reports it).
         raise UndeclaredRule(f"{ctx.check_id} reads undeclared rule(s) {sorted(wanted - ctx.rules)}")
+    if tests and ctx.rules is not None and not wanted <= ctx.test_rules:
+        # Semgrep reads test files only for the rules declared to want them: reading another
+        # rule's test matches would read a list that was never filled, and look clean.
+        raise UndeclaredRule(
+            f"{ctx.check_id} reads test matches of rule(s) {sorted(wanted - ctx.test_rules)} "
+            "not declared in rules_over_tests"
+        )
     test_paths = tuple(ctx.config.test_paths)
     return sorted(
         (m for m in found if m.rule in wanted and (tests or is_production(m.path, test_paths))),

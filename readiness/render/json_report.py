@@ -60,6 +60,7 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
             "files_indexed": assessment.repo.files_indexed,
             "listing": assessment.repo.listing,
             "excluded": assessment.repo.excluded,
+            "not_scanned": [{"reason": r, "files": n} for r, n in assessment.repo.not_scanned],
             "scope_problem": assessment.scope_problem or None,
             "skipped": [{"path": p, "reason": r} for p, r in assessment.repo.skipped],
             "services": [{"name": n, "path": p, "language": lang} for n, p, lang in assessment.repo.services],

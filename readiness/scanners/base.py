@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,18 @@ class ScannerError(Exception):
 
 
 @dataclass(frozen=True)
+class ScanSettings:
+    """What the engine tells every scanner about this scan, beyond the tree itself."""
+
+    test_paths: tuple[str, ...] = ()  # the policy's extra test folders (facts.production)
+    test_rules: frozenset[str] = frozenset()  # semgrep rules some check also reads in tests
+    # What this scanner kept from an earlier, trusted run (its per-file cache), or None.
+    previous: Any = None
+    # A slice of the tree (``--shard K/N``): the targets this run owns, or None for all.
+    select: Callable[[Sequence[str]], list[str]] | None = None
+
+
+@dataclass(frozen=True)
 class ScanOutput:
     """A scanner's parsed output, or the reason there is none."""
 
@@ -36,6 +48,8 @@ class ScanOutput:
     version: str | None = None
     seconds: float = 0.0
     data: Any = None
+    # What the scanner wants kept for the next run (semgrep's per-file results); never rendered.
+    state: Any = None
 
     @property
     def ok(self) -> bool:
@@ -79,9 +93,22 @@ class Scanner(abc.ABC):
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[Any, str]:
         """Run the tool over ``files`` and return (parsed data, summary). Raises ScannerError."""
 
-    def run(self, repo: Repo, timeout: float) -> ScanOutput:
-        started = time.monotonic()
+    def targets(self, repo: Repo, settings: ScanSettings) -> list[str]:
+        """The files this run reads: :meth:`inputs`, cut to the shard when there is one."""
         files = list(self.inputs(repo))
+        return settings.select(files) if settings.select is not None else files
+
+    def scan_with(
+        self, repo: Repo, files: Sequence[str], timeout: float, settings: ScanSettings
+    ) -> tuple[Any, str, Any]:
+        """:meth:`scan`, for a scanner that can use the settings (data, summary, state to keep)."""
+        data, summary = self.scan(repo, files, timeout)
+        return data, summary, None
+
+    def run(self, repo: Repo, timeout: float, settings: ScanSettings | None = None) -> ScanOutput:
+        started = time.monotonic()
+        settings = settings or ScanSettings()
+        files = self.targets(repo, settings)
         if not files:
             if self.empty_result is not None:
                 return ScanOutput(
@@ -92,10 +119,10 @@ class Scanner(abc.ABC):
         if version is None:
             return ScanOutput(self.name, NOT_ASSESSED, f"{self.name} is not installed")
         try:
-            data, summary = self.scan(repo, files, timeout)
+            data, summary, state = self.scan_with(repo, files, timeout, settings)
         except ScannerError as error:
             return ScanOutput(self.name, NOT_ASSESSED, str(error), version, time.monotonic() - started)
-        return ScanOutput(self.name, OK, summary, version, time.monotonic() - started, data)
+        return ScanOutput(self.name, OK, summary, version, time.monotonic() - started, data, state)
 
 
 def rules_root() -> Path:

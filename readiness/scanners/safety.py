@@ -27,7 +27,7 @@ from readiness import results
 from readiness.facts import dependencies
 from readiness.repo import Repo
 from readiness.scanners import process, python_report
-from readiness.scanners.base import SKIPPED, Scanner, ScannerError, ScanOutput
+from readiness.scanners.base import SKIPPED, Scanner, ScannerError, ScanOutput, ScanSettings
 
 _VERSION = re.compile(r"version (\d+\.\d+\.\d+\S*)")
 _ENV = {"PYTHONWARNINGS": "ignore", "SAFETY_DISABLE_TELEMETRY": "1"}
@@ -59,7 +59,7 @@ class Safety(Scanner):
         chosen, _ = dependencies.manifest_paths(repo)
         return chosen
 
-    def run(self, repo: Repo, timeout: float) -> ScanOutput:
+    def run(self, repo: Repo, timeout: float, settings: ScanSettings | None = None) -> ScanOutput:
         if self.inputs(repo) and not (os.environ.get(self.key_variable) or self.db):
             return ScanOutput(
                 self.name,
@@ -67,7 +67,7 @@ class Safety(Scanner):
                 f"not run: {self.key_variable} is not set and no local safety database is configured",
                 self.version(),
             )
-        return super().run(repo, timeout)
+        return super().run(repo, timeout, settings)
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[results.DependencyReport, str]:
         assert self._executable is not None

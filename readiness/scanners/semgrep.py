@@ -6,19 +6,25 @@ Offline by construction: local rule files only, metrics and version checks off.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from readiness.facts.production import Kind, generated_name, is_generated, is_production, kind
 from readiness.repo import Repo
 from readiness.results import Match, MatchList
 from readiness.scanners import process
-from readiness.scanners.base import Scanner, ScannerError, rules_root
+from readiness.scanners.base import Scanner, ScannerError, ScanSettings, rules_root
+from readiness.scanners.semgrep_cache import Cache, FileResult
 
 CODE_SUFFIXES = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx")
 _ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
@@ -40,31 +46,136 @@ class Semgrep(Scanner):
     def inputs(self, repo: Repo) -> Sequence[str]:
         return [path for path in repo.paths if path.endswith(CODE_SUFFIXES)]
 
+    def plan(self, repo: Repo, settings: ScanSettings) -> Plan:
+        """Which code files semgrep reads, with which rules: production code with every rule;
+        tests, fixtures and examples only with the rules a check reads there; vendored code and
+        generated stubs not at all (the facts layer's one production-code rule decides, so what
+        is scanned is exactly what is judged)."""
+        everything: list[str] = []
+        tests: list[str] = []
+        skipped: dict[str, int] = {}
+        for path in self.targets_of(repo, settings):
+            if kind(path) is Kind.VENDORED:
+                reason = "vendored code"
+            elif not is_production(path, settings.test_paths):
+                if settings.test_rules:
+                    tests.append(path)
+                    continue
+                reason = "tests, fixtures and examples (no check reads them)"
+            elif generated_name(path) and is_generated(path, repo.text(path)[:4096]):
+                reason = "generated stubs"
+            else:
+                everything.append(path)
+                continue
+            skipped[reason] = skipped.get(reason, 0) + 1
+        return Plan(everything, tests, frozenset(settings.test_rules), skipped)
+
+    def targets_of(self, repo: Repo, settings: ScanSettings) -> list[str]:
+        return super().targets(repo, settings)
+
+    def targets(self, repo: Repo, settings: ScanSettings) -> list[str]:
+        chosen = self.plan(repo, settings)
+        return [*chosen.everything, *chosen.tests]
+
+    def invocations(
+        self, repo: Repo, settings: ScanSettings, rules_subset: Path | None = None
+    ) -> list[list[str]]:
+        """The semgrep command lines a cold scan runs (for benchmarks that time semgrep alone);
+        ``rules_subset`` is where the test-rule subset file is written."""
+        chosen = self.plan(repo, settings)
+        argvs = [self._argv(self.rules, batch) for batch in batches(chosen.everything)]
+        if chosen.tests:
+            subset = rules_subset or Path(tempfile.mkdtemp(prefix="readiness-rules-")) / "tests.yaml"
+            write_rule_subset(self.rules, chosen.test_rules, subset)
+            argvs += [self._argv(subset, batch) for batch in batches(chosen.tests)]
+        return argvs
+
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[MatchList, str]:
-        """Semgrep over ``files``, in as many runs as the command line needs (one for most
-        repositories), all within ``timeout``. The files are named on the command line, never
-        found by walking a folder: a `.semgrepignore` in the tree would otherwise decide what the
-        gate reads."""
+        """Semgrep with every rule over ``files`` (no cache, no test split): for callers that
+        choose the files themselves."""
+        everything, summary, _state = self._scan_plan(
+            repo, Plan(list(files), [], frozenset(), {}), timeout, None
+        )
+        return everything, summary
+
+    def scan_with(
+        self, repo: Repo, files: Sequence[str], timeout: float, settings: ScanSettings
+    ) -> tuple[Any, str, Any]:
+        chosen = self.plan(repo, settings)
+        previous = settings.previous if isinstance(settings.previous, Cache) else None
+        return self._scan_plan(repo, chosen, timeout, previous)
+
+    def cache_key(self, test_rules: frozenset[str]) -> str:
+        """What a cached per-file result depends on besides the file: semgrep's version, every
+        rule file, the flags this adapter passes, and which rules run over test files."""
+        digest = hashlib.sha256(f"{self.version()}\0{_ADAPTER_REVISION}\0{self.per_file_timeout}\0".encode())
+        for path in sorted(self.rules.rglob("*.yaml")):
+            digest.update(path.relative_to(self.rules).as_posix().encode() + b"\0" + path.read_bytes())
+        digest.update("\0".join(sorted(test_rules)).encode())
+        return digest.hexdigest()
+
+    def _scan_plan(
+        self, repo: Repo, chosen: Plan, timeout: float, previous: Cache | None
+    ) -> tuple[MatchList, str, Cache]:
+        """Semgrep over a plan, in as many runs as the command line needs, all within ``timeout``.
+        Files are named on the command line, never found by walking a folder: a `.semgrepignore`
+        in the tree would otherwise decide what the gate reads. A file whose content, role and
+        rule set match ``previous`` is not scanned again: its cached matches stand in."""
         assert self._executable is not None
         deadline = time.monotonic() + timeout
         templates = message_templates(self.rules)
+        metadata = rule_metadata(self.rules)
+        key = self.cache_key(chosen.test_rules)
+        roles = {path: ALL_RULES for path in chosen.everything} | {path: TEST_RULES for path in chosen.tests}
+        digests = {path: file_digest(repo, path) for path in roles}
+        reused: list[Match] = []
+        fresh: dict[str, list[str]] = {ALL_RULES: [], TEST_RULES: []}
+        kept: dict[str, FileResult] = {}
+        for path, role in roles.items():
+            entry = previous.lookup(key, path, digests[path], role) if previous is not None else None
+            if entry is None:
+                fresh[role].append(path)
+                continue
+            kept[path] = entry
+            reused += entry.matches(path, templates, metadata)
         matches: list[Match] = []
         errors: list[str] = []
-        for batch in batches(files):
-            found, lost = self._scan_batch(repo, batch, deadline, timeout, templates)
-            matches += found
-            errors += lost
-        summary = f"{len(matches)} match(es) in {len(files)} file(s)"
+        with tempfile.TemporaryDirectory(prefix="readiness-rules-") as scratch:
+            for role, files in fresh.items():
+                if not files:
+                    continue
+                config = self.rules
+                if role == TEST_RULES:
+                    config = write_rule_subset(self.rules, chosen.test_rules, Path(scratch) / "tests.yaml")
+                for batch in batches(files):
+                    found, lost = self._scan_batch(repo, config, batch, deadline, timeout, templates)
+                    matches += found
+                    errors += lost
         unanalysed = unanalysed_files(errors)
+        by_path: dict[str, list[Match]] = {}
+        for match in matches:
+            by_path.setdefault(match.path, []).append(match)
+        for role, files in fresh.items():
+            for path in files:
+                if path not in unanalysed:  # a lost file is tried again next time, never cached
+                    kept[path] = FileResult.of(digests[path], role, by_path.get(path, []))
+        every = matches + reused
+        scanned = sum(len(files) for files in fresh.values())
+        summary = f"{len(every)} match(es) in {len(roles)} file(s)"
+        if len(chosen.tests):
+            summary += f" ({len(chosen.tests)} of them tests, read only by the rules that judge tests)"
+        if previous is not None:
+            summary += f"; {len(roles) - scanned} unchanged file(s) taken from the cache"
+        if chosen.skipped:
+            summary += "; not read: " + ", ".join(f"{n} {why}" for why, n in sorted(chosen.skipped.items()))
         if errors:
             summary += f"; {len(unanalysed) or len(errors)} file(s) not analysed ({errors[0]})"
-        return MatchList(matches, unanalysed), summary
+        found = MatchList(sorted(every, key=_order), unanalysed, chosen.skipped)
+        return found, summary, Cache(key, kept)
 
-    def _scan_batch(
-        self, repo: Repo, files: Sequence[str], deadline: float, total: float, templates: Mapping[str, str]
-    ) -> tuple[list[Match], list[str]]:
+    def _argv(self, config: Path, files: Sequence[str]) -> list[str]:
         assert self._executable is not None
-        argv = [
+        return [
             self._executable,
             "scan",
             "--metrics=off",
@@ -85,10 +196,21 @@ class Semgrep(Scanner):
                 )
             ),
             "--config",
-            str(self.rules),
+            str(config),
             "--",
             *files,
         ]
+
+    def _scan_batch(
+        self,
+        repo: Repo,
+        config: Path,
+        files: Sequence[str],
+        deadline: float,
+        total: float,
+        templates: Mapping[str, str],
+    ) -> tuple[list[Match], list[str]]:
+        argv = self._argv(config, files)
         completed = process.run_until(
             argv, cwd=repo.root, deadline=deadline, total=total, env=_ENV, name=self.name
         )
@@ -97,6 +219,58 @@ class Semgrep(Scanner):
             reason = errors[0] if errors else process.last_line(completed.stderr)
             raise ScannerError(f"semgrep exited with {completed.returncode}: {reason}")
         return matches, errors
+
+
+ALL_RULES, TEST_RULES = "all", "tests"  # which rules a file is scanned with
+# Bump when a change to this adapter changes what a file's matches are (its flags, the parsing).
+_ADAPTER_REVISION = "1"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a scan reads: files for every rule, files for the test rules only, and what it leaves
+    out (why → how many files), which the report's repository section counts."""
+
+    everything: list[str]
+    tests: list[str]
+    test_rules: frozenset[str]
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _order(match: Match) -> tuple[str, int, str, int]:
+    return (match.path, match.line, match.rule, match.end_line)
+
+
+def file_digest(repo: Repo, path: str) -> str:
+    """sha256 of the whole file as semgrep will read it (not truncated like the repo's index)."""
+    try:
+        return hashlib.sha256((repo.root / path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def write_rule_subset(rules: Path, wanted: frozenset[str], target: Path) -> Path:
+    """A rule file holding only the ``wanted`` rules of the shipped ones (for the test-file run)."""
+    chosen = []
+    for path in sorted(rules.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        chosen += [r for r in document.get("rules") or [] if isinstance(r, dict) and r.get("id") in wanted]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump({"rules": chosen}, sort_keys=False), encoding="utf-8")
+    return target
+
+
+@functools.cache
+def rule_metadata(rules: Path) -> dict[str, dict[str, Any]]:
+    """Each rule's metadata as written, by id: what semgrep reports with a match, rebuilt for a
+    cached one."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(rules.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for rule in document.get("rules") or []:
+            if isinstance(rule, dict) and "id" in rule:
+                found[str(rule["id"])] = dict(rule.get("metadata") or {})
+    return found
 
 
 # Bytes of file names per semgrep run: far under Linux's ARG_MAX (2 MiB, shared with the
