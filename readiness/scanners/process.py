@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,12 +148,73 @@ def tool_version(
     env: Mapping[str, str] | None = None,
     pattern: re.Pattern[str] = _VERSION,
 ) -> str | None:
-    """The version in ``TOOL --version`` (group 1 of ``pattern``), or None when missing or broken."""
+    """The version in ``TOOL --version`` (group 1 of ``pattern``), or None when missing or broken.
+
+    Asking costs seconds for some tools (semgrep starts a Python interpreter and its engine), and a
+    rerun with nothing changed should cost less than that, so a version once read is remembered
+    per executable file (its resolved path, inode, size and modification time: an upgrade rewrites
+    the file) in the user's cache directory, outside any scanned tree."""
     if executable is None:
         return None
+    identity = _identity(executable, name, pattern)
+    known = _remembered().get(identity) if identity else None
+    if known is not None:
+        return known
     try:
         completed = run([executable, "--version"], cwd=Path.cwd(), timeout=60, env=env, name=name)
     except ScannerError:
         return None
     match = pattern.search(completed.stdout)
-    return match.group(1) if completed.returncode == 0 and match else None
+    version = match.group(1) if completed.returncode == 0 and match else None
+    if version is not None and identity:
+        _remember(identity, version)
+    return version
+
+
+def versions_file() -> Path | None:
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if not cache or not os.path.isabs(cache):
+        try:
+            cache = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
+    return Path(cache) / "readiness" / "tool-versions.json"
+
+
+def _identity(executable: str, name: str, pattern: re.Pattern[str]) -> str:
+    try:
+        resolved = Path(executable).resolve(strict=True)
+        info = resolved.stat()
+    except (OSError, RuntimeError):
+        return ""
+    return f"{name}\0{resolved}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0{pattern.pattern}"
+
+
+def _remembered() -> dict[str, str]:
+    path = versions_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _remember(identity: str, version: str) -> None:
+    """Best effort, atomic: a cache that can't be written only costs the next run a question."""
+    path = versions_file()
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = _remembered()
+        data[identity] = version
+        if len(data) > 256:  # old executables' entries: keep the file small
+            data = dict(list(data.items())[-256:])
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tool-versions-")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, path)
+    except OSError:
+        return
