@@ -26,6 +26,7 @@ from readiness import (
     __version__,
     answers,
     checkpoint,
+    partial,
     policy,
     redact,
     registry,
@@ -53,6 +54,7 @@ from readiness.results import MatchList
 from readiness.scanners import semgrep as semgrep_rules
 from readiness.scanners import semgrep_cache
 from readiness.scanners.base import NOT_ASSESSED, SKIPPED, Scanner, ScanOutput, ScanSettings, rules_root
+from readiness.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,8 @@ class ScanRequest:
     today: dt.date | None = None
     allow_incomplete: bool = False  # a blocker-level check not assessed still lets the verdict be Go
     policy_notes: tuple[str, ...] = ()  # what enforcing a central policy undid (central_policy)
+    # The scanners' outputs, already run (``readiness merge`` of shards): no scanner runs here.
+    precomputed: Mapping[str, ScanOutput] | None = None
 
 
 CategoryCallback = Callable[[CategoryResult], None]
@@ -120,12 +124,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         )
         warnings += load_warnings
 
-    selected = [
-        category
-        for category in Category
-        if category not in config.disabled_categories
-        and (request.categories is None or category in request.categories)
-    ]
+    selected = _selected(request)
     warnings += [
         f"category {c.label} is disabled in the configuration"
         for c in Category
@@ -154,9 +153,17 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
     }
     running = [category for category, _, _, reusable in plans if reusable is None]
     settings = scanner_settings(config, running, kept, warnings)
-    outputs = _run_scanners(
-        [scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout, settings
-    )
+    if request.precomputed is not None:
+        outputs = {
+            name: request.precomputed.get(name)
+            or ScanOutput(name, NOT_ASSESSED, "no partial result holds this scanner's output")
+            for name in sorted(needed)
+            if name in scanners
+        }
+    else:
+        outputs = _run_scanners(
+            [scanners[n] for n in sorted(needed) if n in scanners], repo, request.scanner_timeout, settings
+        )
     scanner_inputs = {name: list(scanners[name].targets(repo, settings[name])) for name in outputs}
     scanner_state = _state_to_keep(outputs, kept)
 
@@ -191,7 +198,10 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
             results=raw,
             answers=answered,
         )
-        if request.checkpoint_path is not None:
+        # A reused category is already in the checkpoint as it is: rewriting the whole file (with
+        # semgrep's per-file cache in it) for it would only cost time; the last one is always saved.
+        last = index == len(plans) - 1
+        if request.checkpoint_path is not None and (reusable is None or last):
             checkpoint.save(
                 request.checkpoint_path,
                 project=config.project,
@@ -256,7 +266,7 @@ class _Settings(dict[str, ScanSettings]):
 
 def scanner_settings(
     config: Config, running: Sequence[Category], kept: Mapping[str, Any], warnings: list[str]
-) -> Mapping[str, ScanSettings]:
+) -> _Settings:
     """What the scanners are told: the policy's test paths, the semgrep rules that checks about to
     run read in tests, and what each scanner kept from the last trusted run (parsed here by its
     own module; an unreadable cache is dropped with a warning and everything is scanned)."""
@@ -289,6 +299,37 @@ def _not_scanned(outputs: Mapping[str, ScanOutput]) -> tuple[tuple[str, int], ..
     output = outputs.get(semgrep_rules.Semgrep.name)
     data = output.data if output is not None else None
     return tuple(sorted(data.skipped.items())) if isinstance(data, MatchList) else ()
+
+
+def run_shard(request: ScanRequest, chosen: Shard) -> partial.Partial:
+    """The scanners of every selected category over this shard's slice of the tree (no checks:
+    those run once, over the whole tree, when the parts are merged)."""
+    load_catalogue()
+    config = request.config
+    repo = Repo(request.root, exclude=config.exclude, ignore=request.exclude)
+    selected = _selected(request)
+    scanners = {scanner.name: scanner for scanner in request.scanners}
+    needed = sorted(
+        {n for c in selected for s in registry.checks_for(c) for n in s.scanners if n in scanners}
+    )
+    units = [service.path for service in repo.services() if service.path != "."]
+    settings = scanner_settings(config, selected, {}, [])
+    sliced = _Settings(
+        dataclasses.replace(settings.shared, select=lambda files: chosen.select(files, units, repo.paths)), {}
+    )
+    outputs = _run_scanners([scanners[n] for n in needed], repo, request.scanner_timeout, sliced)
+    # What a scanner keeps for its next run is not part of a shard's result.
+    outputs = {name: dataclasses.replace(output, state=None) for name, output in outputs.items()}
+    return partial.Partial(chosen, repo.tree_digest(), config.digest(), __version__, tuple(selected), outputs)
+
+
+def _selected(request: ScanRequest) -> list[Category]:
+    return [
+        category
+        for category in Category
+        if category not in request.config.disabled_categories
+        and (request.categories is None or category in request.categories)
+    ]
 
 
 def _run_scanners(

@@ -33,7 +33,7 @@ _VERSION = re.compile(r"(\d+\.\d+\.\d+)")
 
 class Semgrep(Scanner):
     name = "semgrep"
-    empty_result: tuple[Match, ...] = ()
+    empty_result: MatchList = MatchList()  # never mutated: every reader only reads
 
     def __init__(self, rules: Path | None = None, per_file_timeout: int = 30) -> None:
         self.rules = rules or rules_root()
@@ -83,12 +83,25 @@ class Semgrep(Scanner):
         """The semgrep command lines a cold scan runs (for benchmarks that time semgrep alone);
         ``rules_subset`` is where the test-rule subset file is written."""
         chosen = self.plan(repo, settings)
-        argvs = [self._argv(self.rules, batch) for batch in batches(chosen.everything)]
-        if chosen.tests:
-            subset = rules_subset or Path(tempfile.mkdtemp(prefix="readiness-rules-")) / "tests.yaml"
-            write_rule_subset(self.rules, chosen.test_rules, subset)
-            argvs += [self._argv(subset, batch) for batch in batches(chosen.tests)]
-        return argvs
+        scratch = rules_subset or Path(tempfile.mkdtemp(prefix="readiness-rules-"))
+        fresh = {ALL_RULES: chosen.everything, TEST_RULES: chosen.tests}
+        return [self._argv(config, batch) for config, batch in self._runs(fresh, chosen.test_rules, scratch)]
+
+    def _runs(
+        self, fresh: Mapping[str, list[str]], test_rules: frozenset[str], scratch: Path
+    ) -> list[tuple[Path, list[str]]]:
+        """(rule config, files) per semgrep run: each role's files in batches, with only the rules
+        that can match them (a subset file in ``scratch`` when that is not every rule)."""
+        runs: list[tuple[Path, list[str]]] = []
+        for role, files in fresh.items():
+            wanted = self.rules_for(files, test_rules if role == TEST_RULES else None)
+            if not files or not wanted:
+                continue
+            config = self.rules
+            if wanted != frozenset(rule_suffixes(self.rules)):
+                config = write_rule_subset(self.rules, wanted, scratch / f"{role}.yaml")
+            runs += [(config, batch) for batch in batches(files)]
+        return runs
 
     def scan(self, repo: Repo, files: Sequence[str], timeout: float) -> tuple[MatchList, str]:
         """Semgrep with every rule over ``files`` (no cache, no test split): for callers that
@@ -104,6 +117,18 @@ class Semgrep(Scanner):
         chosen = self.plan(repo, settings)
         previous = settings.previous if isinstance(settings.previous, Cache) else None
         return self._scan_plan(repo, chosen, timeout, previous)
+
+    def rules_for(self, files: Sequence[str], only: frozenset[str] | None) -> frozenset[str]:
+        """The rules that can match any of ``files`` (a rule reads only its languages' files), of
+        ``only`` when given. Semgrep spends seconds reading and validating every rule it is
+        given before it reads one file: a rerun over five Go files need not load the Python and
+        JavaScript rules."""
+        suffixes = tuple({path[path.rfind(".") :] for path in files})
+        return frozenset(
+            rule
+            for rule, reads in rule_suffixes(self.rules).items()
+            if (only is None or rule in only) and any(suffix in reads for suffix in suffixes)
+        )
 
     def cache_key(self, test_rules: frozenset[str]) -> str:
         """What a cached per-file result depends on besides the file: semgrep's version, every
@@ -141,16 +166,10 @@ class Semgrep(Scanner):
         matches: list[Match] = []
         errors: list[str] = []
         with tempfile.TemporaryDirectory(prefix="readiness-rules-") as scratch:
-            for role, files in fresh.items():
-                if not files:
-                    continue
-                config = self.rules
-                if role == TEST_RULES:
-                    config = write_rule_subset(self.rules, chosen.test_rules, Path(scratch) / "tests.yaml")
-                for batch in batches(files):
-                    found, lost = self._scan_batch(repo, config, batch, deadline, timeout, templates)
-                    matches += found
-                    errors += lost
+            for config, batch in self._runs(fresh, chosen.test_rules, Path(scratch)):
+                found, lost = self._scan_batch(repo, config, batch, deadline, timeout, templates)
+                matches += found
+                errors += lost
         unanalysed = unanalysed_files(errors)
         by_path: dict[str, list[Match]] = {}
         for match in matches:

@@ -13,6 +13,7 @@ import pytest
 
 from readiness import config, registry
 from readiness.engine import ScanRequest, assess, load_catalogue
+from readiness.model import Assessment
 from readiness.repo import Repo
 from readiness.scanners.base import ScanSettings
 from readiness.scanners.semgrep import ALL_RULES, TEST_RULES, Semgrep
@@ -120,7 +121,10 @@ def logging_semgrep(tmp_path: Path, log: Path) -> Path:
     return wrapper
 
 
-def scan(root: Path, checkpoint: Path, resume: bool) -> object:
+TLS = "security/tls-verification"
+
+
+def scan(root: Path, checkpoint: Path, resume: bool) -> Assessment:
     load_catalogue()
     from readiness.scanners import default_scanners
 
@@ -157,10 +161,11 @@ def test_a_rerun_scans_only_the_changed_file_and_gives_the_same_findings(
 
     assert len(cold_targets) == 9 and "vendor/github.com/x/y/y.go" not in cold_targets
     assert log.read_text().split() == ["pkg/p3/p.go"]  # one changed file, one file scanned
-    insecure = "security/tls-verification"
-    where = lambda a: sorted(
-        (e.path, e.line) for f in a.findings() if f.check_id == insecure for e in f.evidence
-    )  # noqa: E731
+
+    def where(assessment: Assessment) -> list[tuple[str, int | None]]:
+        found = assessment.findings()
+        return sorted((e.path, e.line) for f in found if f.check_id == TLS for e in f.evidence)
+
     assert ("pkg/p3/p.go", 3) in where(warm)
     assert set(where(warm)) - set(where(cold)) == {("pkg/p3/p.go", 3)}
     semgrep_run = next(s for s in warm.scanners if s.name == "semgrep")
