@@ -19,14 +19,19 @@ from readiness import (
     central_policy,
     checkpoint,
     config,
+    engine,
+    partial,
     pipeline,
     registry,
     safe_paths,
+    shard,
 )
 from readiness.engine import load_catalogue
 from readiness.model import Category, CategoryResult, Severity, Verdict
 from readiness.options import parse_categories
 from readiness.render import console, inert
+from readiness.repo import Repo
+from readiness.scanners.base import ScanOutput
 from readiness.scoring import FailOn
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -48,72 +53,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="assess a repository and write the report")
     scan.add_argument("path", nargs="?", default=".", help="repository to assess (default: .)")
-    scan.add_argument("--config", type=Path, help="policy file (default: PATH/.readiness.yml)")
+    _scan_options(scan)
     scan.add_argument(
-        "--policy",
+        "--shard",
+        metavar="K/N",
+        help="scan only shard K of N of the tree's files (services kept whole) and write a partial "
+        "result for `readiness merge` instead of a report",
+    )
+    scan.add_argument(
+        "--partial",
         type=Path,
         metavar="FILE",
-        help="central policy: floors the repository's configuration may tighten, never loosen "
-        "(docs/configuration.md)",
+        help="where --shard writes its partial result (default: OUTPUT_DIR/partial-K-of-N.json)",
     )
-    scan.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("reports"),
-        help="where the Markdown report is written (default: reports)",
+    merge = commands.add_parser(
+        "merge", help="combine the partial results of `scan --shard K/N` into one assessment and report"
     )
-    scan.add_argument(
-        "--format",
-        choices=("text", "markdown", "json", "sarif", "junit"),
-        default="text",
-        help="what to print on stdout (default: text scorecard)",
+    merge.add_argument(
+        "parts", nargs="+", type=Path, metavar="PART", help="partial result files, one per shard"
     )
-    scan.add_argument("--json", dest="json_file", type=Path, help="also write the JSON assessment to FILE")
-    scan.add_argument("--sarif", dest="sarif_file", type=Path, help="also write SARIF 2.1.0 to FILE")
-    scan.add_argument("--junit", dest="junit_file", type=Path, help="also write JUnit XML to FILE")
-    scan.add_argument(
-        "--fail-on",
-        choices=[f.value for f in FailOn],
-        default=FailOn.BLOCKER.value,
-        help="what makes the verdict No-Go (default: blocker)",
-    )
-    scan.add_argument("--categories", help="comma-separated categories to assess (default: all)")
-    scan.add_argument(
-        "--resume",
-        action="store_true",
-        help="reuse categories whose inputs are unchanged from a checkpoint this machine wrote (signed "
-        "with the key in ~/.cache/readiness; a checkpoint from anywhere else is ignored)",
-    )
-    scan.add_argument(
-        "--checkpoint",
-        type=Path,
-        help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)",
-    )
-    scan.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
-    scan.add_argument(
-        "--timeout",
-        default=str(pipeline.DEFAULT_TIMEOUT),
-        metavar="SECONDS",
-        help="how long the scanners may take (default %(default)s); one that runs out leaves its checks "
-        "not assessed and says so",
-    )
-    scan.add_argument(
-        "--allow-incomplete",
-        action="store_true",
-        help="let the verdict be Go when blocker-level checks could not be assessed (missing or failed "
-        "scanners); the report says so",
-    )
-    scan.add_argument(
-        "--osv-url",
-        metavar="URL",
-        help="OSV-compatible /v1/query URL for the Python and Node dependency scans (offline use; "
-        "overrides vulnerabilities.osv_url)",
-    )
-    scan.add_argument(
-        "--go-vulndb",
-        metavar="PATH",
-        help="local Go vulnerability database, directory or file:// URL (overrides vulnerabilities.go_db)",
-    )
+    merge.add_argument("--path", default=".", help="the repository the shards scanned (default: .)")
+    _scan_options(merge)
 
     commands.add_parser("checks", help="list the check catalogue")
     explain = commands.add_parser(
@@ -128,6 +88,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _scan_options(command: argparse.ArgumentParser) -> None:
+    """The options `scan` and `merge` share: a merge is a scan whose scanners ran elsewhere."""
+    command.add_argument("--config", type=Path, help="policy file (default: PATH/.readiness.yml)")
+    command.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="central policy: floors the repository's configuration may tighten, never loosen "
+        "(docs/configuration.md)",
+    )
+    command.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("reports"),
+        help="where the Markdown report is written (default: reports)",
+    )
+    command.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "sarif", "junit"),
+        default="text",
+        help="what to print on stdout (default: text scorecard)",
+    )
+    command.add_argument("--json", dest="json_file", type=Path, help="also write the JSON assessment to FILE")
+    command.add_argument("--sarif", dest="sarif_file", type=Path, help="also write SARIF 2.1.0 to FILE")
+    command.add_argument("--junit", dest="junit_file", type=Path, help="also write JUnit XML to FILE")
+    command.add_argument(
+        "--fail-on",
+        choices=[f.value for f in FailOn],
+        default=FailOn.BLOCKER.value,
+        help="what makes the verdict No-Go (default: blocker)",
+    )
+    command.add_argument("--categories", help="comma-separated categories to assess (default: all)")
+    command.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse categories whose inputs are unchanged from a checkpoint this machine wrote (signed "
+        "with the key in ~/.cache/readiness; a checkpoint from anywhere else is ignored)",
+    )
+    command.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="checkpoint file (default from config: .claude/checkpoints/<project>-production-readiness.md)",
+    )
+    command.add_argument("--no-checkpoint", action="store_true", help="do not write a checkpoint")
+    command.add_argument(
+        "--timeout",
+        default=str(pipeline.DEFAULT_TIMEOUT),
+        metavar="SECONDS",
+        help="how long the scanners may take (default %(default)s); one that runs out leaves its checks "
+        "not assessed and says so",
+    )
+    command.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="let the verdict be Go when blocker-level checks could not be assessed (missing or failed "
+        "scanners); the report says so",
+    )
+    command.add_argument(
+        "--osv-url",
+        metavar="URL",
+        help="OSV-compatible /v1/query URL for the Python and Node dependency scans (offline use; "
+        "overrides vulnerabilities.osv_url)",
+    )
+    command.add_argument(
+        "--go-vulndb",
+        metavar="PATH",
+        help="local Go vulnerability database, directory or file:// URL (overrides vulnerabilities.go_db)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -139,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         load_catalogue()
         if args.command == "scan":
-            return _scan(args)
+            return _shard(args) if args.shard else _scan(args)
+        if args.command == "merge":
+            return _scan(args, merging=True)
         if args.command == "checks":
             sys.stdout.write(catalogue.table())
             return EXIT_GO
@@ -153,7 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.output.write_text(catalogue.markdown(), encoding="utf-8")
             print(f"wrote {args.output}")
             return EXIT_GO
-    except (UsageError, config.ConfigError, registry.RegistryError, safe_paths.UnsafePath) as error:
+    except (
+        UsageError,
+        config.ConfigError,
+        registry.RegistryError,
+        safe_paths.UnsafePath,
+    ) as error:
         print(f"readiness: error: {inert.log_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the last line of defence: say so, and exit 3, never 0
@@ -177,7 +214,8 @@ def _check_writable(path: Path, tree: Path, origin: str, *, directory: bool = Fa
         raise UsageError(f"{origin}: {path} exists and is not {kind}")
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _prepared(args: argparse.Namespace) -> tuple[Path, config.Config, central_policy.CentralPolicy | None]:
+    """The tree, its policy (with the command line's scanner overrides) and the central policy."""
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
@@ -194,6 +232,36 @@ def _scan(args: argparse.Namespace) -> int:
                 go_db=args.go_vulndb or policy.vulnerabilities.go_db,
             ),
         )
+    return root, policy, central
+
+
+def _shard(args: argparse.Namespace) -> int:
+    """One shard's scanners, written as a partial result; the merge judges (exit 0 when written)."""
+    try:
+        chosen = shard.Shard.parse(args.shard)
+    except ValueError as error:
+        raise UsageError(f"--shard: {error}") from None
+    root, policy, central = _prepared(args)
+    target = args.partial or args.output_dir / f"partial-{chosen.index}-of-{chosen.count}.json"
+    _check_writable(target, root, "--partial")
+    request = pipeline.request(
+        root,
+        policy,
+        pipeline.Outputs(args.output_dir),
+        categories=_categories(args.categories),
+        timeout=_timeout(args.timeout),
+        central=central,
+    )
+    result = engine.run_shard(request, chosen)
+    safe_paths.write_text(target, result.to_json())
+    for output in result.outputs.values():
+        print(f"  {output.name}: {output.status} ({inert.log_line(output.detail)})", file=sys.stderr)
+    print(f"shard {chosen.label}: partial result written to {_shown(target)}")
+    return EXIT_GO
+
+
+def _scan(args: argparse.Namespace, *, merging: bool = False) -> int:
+    root, policy, central = _prepared(args)
     categories = _categories(args.categories)
     checkpoint_path = None
     if not args.no_checkpoint:
@@ -206,6 +274,9 @@ def _scan(args: argparse.Namespace) -> int:
     _check_writable(outputs.report_dir, root, "--output-dir", directory=True)
     for name, target in outputs.machine().items():
         _check_writable(target, root, f"--{name}")
+    precomputed = None
+    if merging:
+        precomputed, categories = _merged(args, root, policy, central, outputs, categories)
     assessment = pipeline.scan(
         root,
         policy,
@@ -218,6 +289,8 @@ def _scan(args: argparse.Namespace) -> int:
         timeout=_timeout(args.timeout),
         central=central,
         on_category=_progress,
+        precomputed=precomputed,
+        inputs=args.parts if merging else (),
     )
     for warning in assessment.warnings:
         print(f"readiness: warning: {inert.log_line(warning)}", file=sys.stderr)
@@ -233,6 +306,31 @@ def _scan(args: argparse.Namespace) -> int:
         sys.stdout.write(console.scorecard(assessment))
         print(saved)
     return EXIT_GO if assessment.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _merged(
+    args: argparse.Namespace,
+    root: Path,
+    policy: config.Config,
+    central: central_policy.CentralPolicy | None,
+    outputs: pipeline.Outputs,
+    categories: frozenset[Category] | None,
+) -> tuple[dict[str, ScanOutput], frozenset[Category]]:
+    """The parts' scanner outputs as one, checked against this tree and policy."""
+    request = pipeline.request(root, policy, outputs, central=central, inputs=args.parts)
+    repo = Repo(root, exclude=request.config.exclude, ignore=request.exclude)
+    try:
+        merged = partial.merge(
+            partial.load(args.parts),
+            tree=repo.tree_digest(),
+            config=request.config.digest(),
+            readiness_version=__version__,
+        )
+    except partial.PartialError as error:
+        raise UsageError(str(error)) from None
+    if categories is not None and categories != frozenset(merged.categories):
+        raise UsageError("--categories differs from the categories the shards scanned")
+    return dict(merged.outputs), frozenset(merged.categories)
 
 
 def _timeout(text: str) -> float:

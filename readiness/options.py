@@ -22,8 +22,14 @@ def parse_categories(text: str | None) -> frozenset[Category] | None:
     return frozenset(chosen)
 
 
-# What readiness writes into its report folder: dated reports, checkpoint copies, the PR comment.
-_REPORT_FOLDER_FILES = ("/**/*-production-readiness.md", "/**/*-production-readiness.json", "/comment.md")
+# What readiness writes into its report folder: dated reports, checkpoint copies, the PR comment,
+# the partial results of `scan --shard` (a merge job may download them there).
+_REPORT_FOLDER_FILES = (
+    "/**/*-production-readiness.md",
+    "/**/*-production-readiness.json",
+    "/comment.md",
+    "/**/partial-*-of-*.json",
+)
 
 
 def output_excludes(root: Path, files: Iterable[Path], *, reports: Path | None = None) -> tuple[str, ...]:

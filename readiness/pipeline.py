@@ -10,7 +10,7 @@ to where reports land or what the scan leaves out applies to both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from readiness.model import Assessment, Category
 from readiness.options import output_excludes
 from readiness.render import json_report, junit, markdown, sarif
 from readiness.scanners import default_scanners
+from readiness.scanners.base import ScanOutput
 from readiness.scoring import FailOn
 
 _RENDERERS: dict[str, Callable[[Assessment], str]] = {
@@ -99,6 +100,8 @@ def request(
     central: CentralPolicy | None = None,
     policy_notes: tuple[str, ...] = (),
     timeout: float = DEFAULT_TIMEOUT,
+    precomputed: Mapping[str, ScanOutput] | None = None,
+    inputs: Sequence[Path] = (),
 ) -> ScanRequest:
     """The engine's request for a scan of ``root``. The tool's own outputs and checkpoint folder
     are left out of the scan when they lie inside it: reading them back would change the file
@@ -106,13 +109,14 @@ def request(
 
     ``central``: floors ``policy`` is raised to; what that undoes joins ``policy_notes``.
     ``timeout``: seconds the scanners may take (they run side by side, each within it); one that
-    runs out leaves its checks not assessed, saying so, and what finished is kept."""
+    runs out leaves its checks not assessed, saying so, and what finished is kept.
+    ``inputs``: the tool's own input files (a merge's partial results), left out like its outputs."""
     if central is not None:
         policy, undone = central_policy.enforce(policy, central, dt.datetime.now(dt.UTC).date())
         policy_notes = (*policy_notes, *undone)
     # Only the tool's own files are left out, never a folder the tree's configuration named: a
     # checkpoint path inside `services/` would otherwise drop the services from the scan.
-    own_files = [*outputs.machine().values()]
+    own_files = [*outputs.machine().values(), *inputs]
     if checkpoint_path is not None:
         own_files += [checkpoint_path, checkpoint_path.with_suffix(".json")]
     return ScanRequest(
@@ -129,6 +133,7 @@ def request(
         ),
         exclude=output_excludes(root, own_files, reports=outputs.report_dir),
         scanner_timeout=timeout,
+        precomputed=precomputed,
     )
 
 

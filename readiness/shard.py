@@ -1,21 +1,22 @@
 """Shards: which slice of the tree's files one ``readiness scan --shard K/N`` run owns.
 
 Files are dealt out by *unit*, never one by one: a unit is the deepest service (a Go module, a
-Python project, a Node package) that holds the file, else the file's top-level folder. Keeping a
+Python project, a Node package) that holds the file, else the file's folder. Keeping a
 service whole keeps what its scanners read together (a manifest and the code it installs, a module
 and the files a call path runs through); dealing by top-level folder keeps a shard's files near
 each other when there is no service to go by.
 
-A unit's shard is a stable hash of its name (sha256, not Python's per-process salted ``hash()``),
-so every machine, every run and every Python version deals the same files to the same shard, and
-the N selections of one listing partition it exactly: each file is in one shard and one only.
+Given the tree's whole listing, units are dealt for balance (largest first, to the least-loaded
+shard, ties by the unit's sha256); without it, a unit's shard is a stable hash of its name (sha256,
+not Python's per-process salted ``hash()``). Either way every machine, run and Python version
+deals the same files to the same shard, and the N selections of one listing partition it exactly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_SHARDS = 256  # more shards than this is a mistake (each one lists and hashes the whole tree)
@@ -56,11 +57,22 @@ class Shard:
     def label(self) -> str:
         return f"{self.index}/{self.count}"
 
-    def select(self, paths: Sequence[str], service_roots: Sequence[str]) -> list[str]:
+    def select(
+        self, paths: Sequence[str], service_roots: Sequence[str], universe: Sequence[str] | None = None
+    ) -> list[str]:
         """The ``paths`` this shard owns, in their order. ``service_roots`` are the services'
-        directories (relative POSIX paths, as ``Repo.services()`` gives them)."""
+        directories (relative POSIX paths, as ``Repo.services()`` gives them). With ``universe``
+        (every file of the tree, the same listing in every shard) units are dealt for balance:
+        biggest first, each to the shard with the fewest files so far (see :func:`deal`); a unit
+        the universe lacks, or no universe, falls back to its hash (:func:`owner`)."""
         roots = _roots(service_roots)
         owners: dict[str, int] = {}  # a tree has few units and many files: hash each unit once
+        if universe is not None:
+            sizes: dict[str, int] = {}
+            for path in universe:
+                unit = _unit(path, roots)
+                sizes[unit] = sizes.get(unit, 0) + 1
+            owners = deal(sizes, self.count)
         chosen = []
         for path in paths:
             unit = _unit(path, roots)
@@ -73,12 +85,27 @@ class Shard:
 
 
 def unit_of(path: str, service_roots: Sequence[str]) -> str:
-    """The unit ``path`` is dealt with: the deepest service root holding it, else its top-level
-    folder; a file at the root of the tree is in the unit ``""``.
+    """The unit ``path`` is dealt with: the deepest service root holding it, else its folder; a
+    file at the root of the tree is in the unit ``""``.
 
     A service at the root of the tree (``"."``) is not a unit: it holds every file, and keeping it
     whole would leave every shard but one with nothing to do. Its files are dealt by folder."""
     return _unit(path, _roots(service_roots))
+
+
+def deal(sizes: Mapping[str, int], count: int) -> dict[str, int]:
+    """Units (name → files) dealt to ``count`` shards for balance: largest first (ties by the
+    unit's hash, so the order never depends on the listing's), each to the least-loaded shard
+    (ties to the lowest). Deterministic for a given tree: every shard computes the same deal."""
+    loads = [0] * count
+    dealt: dict[str, int] = {}
+    for unit in sorted(
+        sizes, key=lambda u: (-sizes[u], hashlib.sha256(u.encode("utf-8", "surrogatepass")).digest())
+    ):
+        chosen = min(range(count), key=lambda index: (loads[index], index))
+        loads[chosen] += sizes[unit]
+        dealt[unit] = chosen + 1
+    return dealt
 
 
 def owner(unit: str, count: int) -> int:
@@ -113,8 +140,10 @@ def _unit(path: str, roots: frozenset[str]) -> str:
         if path[:end] in roots:
             return path[:end]
         end = path.rfind("/", 0, end)
-    top, separator, _ = path.partition("/")
-    return top if separator else ""
+    # Outside any nested service: the file's folder (a Go package, a Python package), small
+    # enough units for a root-level module to spread over the shards.
+    folder, separator, _ = path.rpartition("/")
+    return folder if separator else ""
 
 
 def _problem(index: int, count: int) -> str:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from readiness.shard import MAX_SHARDS, Shard, owner, unit_of
+from readiness.shard import MAX_SHARDS, Shard, deal, owner, unit_of
 
 
 @pytest.mark.parametrize(
@@ -54,13 +54,14 @@ def test_the_constructor_checks_its_range_too() -> None:
         owner("web", 0)
 
 
-def test_a_file_belongs_to_its_deepest_service_else_its_top_level_folder() -> None:
+def test_a_file_belongs_to_its_deepest_service_else_its_folder() -> None:
     roots = ["services/payments", "services/payments/api", "tools/", "./web", "."]
     assert unit_of("services/payments/api/main.go", roots) == "services/payments/api"
     assert unit_of("services/payments/api/v2/handler.go", roots) == "services/payments/api"
     assert unit_of("services/payments/go.mod", roots) == "services/payments"
     assert unit_of("services/payments/apix/main.go", roots) == "services/payments"  # not a prefix match
-    assert unit_of("services/search/main.py", roots) == "services"
+    assert unit_of("services/search/main.py", roots) == "services/search"
+    assert unit_of("services/search/deep/x.py", roots) == "services/search/deep"
     assert unit_of("tools/lint.py", roots) == "tools"
     assert unit_of("web/src/app.ts", roots) == "web"
     assert unit_of("docs/index.md", roots) == "docs"
@@ -68,6 +69,19 @@ def test_a_file_belongs_to_its_deepest_service_else_its_top_level_folder() -> No
     assert unit_of("README.md", roots) == ""
     assert unit_of("pyproject.toml", ["."]) == ""
     assert unit_of("src/app.py", ["."]) == "src"
+    assert unit_of("internal/storage/v2/reader.go", ["."]) == "internal/storage/v2"
+
+
+def test_given_the_whole_listing_units_are_dealt_for_balance() -> None:
+    # A root module whose code is mostly in one top-level folder still spreads over the shards.
+    universe = [f"internal/pkg{p:02d}/f{f}.go" for p in range(30) for f in range(p % 5 + 1)] + ["go.mod"]
+    loads = [len(Shard(k, 3).select(universe, ["."], universe)) for k in (1, 2, 3)]
+    assert sum(loads) == len(universe) and max(loads) - min(loads) <= 5
+    assert deal({"a": 5, "b": 3, "c": 3, "d": 1}, 2) == {"a": 1, "b": 2, "c": 2, "d": 1}
+    # Every shard computes the same deal whatever order the listing comes in.
+    assert Shard(2, 3).select(universe, ["."], list(reversed(universe))) == Shard(2, 3).select(
+        universe, ["."], universe
+    )
 
 
 def _tree(seed: int = 14) -> tuple[list[str], list[str]]:
