@@ -4,11 +4,13 @@ assessment one scan gives, and parts that don't belong together are refused by n
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from readiness import cli
 from tests.scanners.osv_server import OsvServer
@@ -160,3 +162,24 @@ def test_a_malformed_part_is_a_usage_error_naming_it(
 def test_a_bad_shard_argument_is_a_usage_error(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["scan", str(example), "--shard", "4/3"]) == cli.EXIT_USAGE
     assert "--shard: shard '4/3': K must be between 1 and N" in capsys.readouterr().err
+
+
+def test_the_readmes_matrix_workflow_runs_commands_the_cli_accepts() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Large trees") :]
+    block = section[
+        section.index("```yaml") + len("```yaml") : section.index("```", section.index("```yaml") + 7)
+    ]
+    workflow = yaml.safe_load(block)
+    assert workflow["jobs"]["shard"]["strategy"]["matrix"]["shard"] == [1, 2, 3]
+    assert workflow["jobs"]["merge"]["needs"] == "shard"
+    commands = [
+        step["run"].replace("${{ matrix.shard }}", "2").replace("reports/partial-*-of-3.json", "p1 p2 p3")
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("run", "")).startswith("readiness ")
+    ]
+    assert len(commands) == 2
+    parsed = [cli.build_parser().parse_args(shlex.split(command)[1:]) for command in commands]
+    assert (parsed[0].command, parsed[0].shard) == ("scan", "2/3")
+    assert (parsed[1].command, [str(p) for p in parsed[1].parts]) == ("merge", ["p1", "p2", "p3"])
