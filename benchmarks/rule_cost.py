@@ -31,16 +31,16 @@ JAEGER = ROOT.parent / "shared" / "corpus" / "perf" / "jaeger.tar.gz"
 
 
 def profile(
-    tree: Path, timeout: float
-) -> tuple[dict[str, float], dict[str, tuple[float, str]], int, int, float]:
+    tree: Path, timeout: float, rules: Path | None = None
+) -> tuple[dict[str, float], dict[str, tuple[float, str]], int, list[str], float]:
     """Matching seconds by rule, the slowest (seconds, file) by rule, files, errors, wall time."""
-    semgrep = Semgrep()
+    semgrep = Semgrep(rules)
     repo = Repo(tree, use_git=False)
     files = list(semgrep.inputs(repo))
     assert semgrep._executable is not None, "semgrep is not installed"
     totals: dict[str, float] = defaultdict(float)
     slowest: dict[str, tuple[float, str]] = {}
-    errors = 0
+    errors: list[str] = []
     started = time.perf_counter()
     for batch in batches(files):
         argv = [semgrep._executable, "scan", "--metrics=off", "--disable-version-check", "--json", "--quiet"]
@@ -48,7 +48,7 @@ def profile(
         argv += ["--config", str(semgrep.rules), "--", *batch]
         completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name="semgrep")
         data = json.loads(completed.stdout)
-        errors += len(data.get("errors") or [])
+        errors += [describe(error) for error in data.get("errors") or []]
         rules = [str(rule).rsplit(".", 1)[-1] for rule in data["time"]["rules"]]
         for target in data["time"]["targets"]:
             for rule, seconds in zip(rules, target["match_times"], strict=False):
@@ -58,6 +58,15 @@ def profile(
     return dict(totals), slowest, len(files), errors, time.perf_counter() - started
 
 
+def describe(error: dict) -> str:
+    """One semgrep error as ``type: path (rule)``: which rule timed out on which file."""
+    kind = error.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    rule = str(error.get("rule_id") or "").rsplit(".", 1)[-1]
+    where = error.get("path") or error.get("message", "")[:120]
+    return f"{kind}: {where}" + (f" ({rule})" if rule else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree", nargs="?", type=Path, help="a directory (default: the jaeger tarball)")
@@ -65,6 +74,7 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=0.10, help="largest share of matching time per rule")
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--rules", type=Path, help="a rule file or directory (default: the shipped rules)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         tree = args.tree
@@ -72,7 +82,7 @@ def main() -> int:
             with tarfile.open(args.tarball) as archive:
                 archive.extractall(scratch, filter="data")
             tree = Path(scratch)
-        totals, slowest, files, errors, wall = profile(tree, args.timeout)
+        totals, slowest, files, errors, wall = profile(tree, args.timeout, args.rules)
     matching = sum(totals.values()) or 1e-9
     print(
         f"tree: {args.tree or args.tarball.name}; {files} files; semgrep wall {wall:.1f} s; "
@@ -86,7 +96,9 @@ def main() -> int:
         worst, path = slowest.get(rule, (0.0, ""))
         print(f"{mark} {seconds:8.2f} s {share:6.1%}  {rule:45s} slowest {worst:6.2f} s {path}")
     mark = "❌" if errors else "✅"
-    print(f"{mark} files semgrep left unanalysed (parse errors, timeouts): {errors}")
+    print(f"{mark} files semgrep left unanalysed (parse errors, timeouts): {len(errors)}")
+    for error in errors:
+        print(f"   {error}")
     print(f"rules over budget: {over}")
     return 1 if over or errors else 0
 

@@ -35,6 +35,7 @@ TRUSTED = {
     "a.readiness_version",
     "a.fail_on",
     "a.repo.files_indexed",
+    "count",  # a.repo.not_scanned: how many files we left unread, a number we counted
     "c.category.label",
     "category.label",
     "first.category.label",

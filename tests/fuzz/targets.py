@@ -208,7 +208,9 @@ def run_checks(files: dict[str, str]) -> None:
         repo = Repo(root)
         context = CheckContext(repo, config.default("fuzzed"), {"semgrep": MatchList()})
         for spec in _checks():
-            scoped = dataclasses.replace(context, check_id=spec.id, rules=frozenset(spec.rules))
+            scoped = dataclasses.replace(
+                context, check_id=spec.id, rules=frozenset(spec.rules), test_rules=spec.test_rules
+            )
             try:
                 result = spec.function(scoped)
             except Exception as error:
