@@ -36,6 +36,15 @@ from readiness.scoring import FailOn
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+# The JSON Schema of .readiness.yml (readiness/schema/config.schema.json, whose $id this is), as
+# raw content of the repository on GitHub. pyproject.toml names no repository URL, so the address
+# is derived from its metadata: the project's name as owner and repository, its default branch.
+# `readiness init` names it in the modeline editors with the YAML language server read.
+CONFIG_SCHEMA_URL = (
+    "https://raw.githubusercontent.com/readiness/readiness/main/readiness/schema/config.schema.json"
+)
+SCHEMA_MODELINE = f"# yaml-language-server: $schema={CONFIG_SCHEMA_URL}\n"
+
 
 class UsageError(Exception):
     pass
@@ -364,7 +373,7 @@ def _init(path: Path) -> int:
     target = path / config.DEFAULT_FILE
     if target.exists():
         raise UsageError(f"{target} already exists; not overwriting it")
-    target.write_text(config.STARTER, encoding="utf-8")
+    target.write_text(SCHEMA_MODELINE + config.STARTER, encoding="utf-8")
     print(f"wrote {target}")
     return EXIT_GO
 

@@ -140,5 +140,7 @@ def test_checks_explain_and_init(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert heading in text
     assert cli.main(["explain", "nope/nope"]) == cli.EXIT_USAGE
     assert cli.main(["init", str(tmp_path)]) == 0
-    assert (tmp_path / ".readiness.yml").read_text().startswith("# .readiness.yml")
+    written = (tmp_path / ".readiness.yml").read_text().splitlines()
+    assert written[0] == f"# yaml-language-server: $schema={cli.CONFIG_SCHEMA_URL}"
+    assert written[1].startswith("# .readiness.yml")
     assert cli.main(["init", str(tmp_path)]) == cli.EXIT_USAGE
