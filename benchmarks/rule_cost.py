@@ -1,10 +1,11 @@
 """What each shipped semgrep rule costs on a real tree, against a budget.
 
-Runs the real semgrep with every rule readiness ships over the files the adapter would give it
-(``Semgrep.inputs``), with ``--time``, and prints per rule the matching time summed over files,
-its share of all matching time and the slowest file, slowest first. A rule over the budget (a
-share of the total, default 10 %) is marked ❌, and so are files semgrep left unanalysed; the exit
-status is 1 when any is. Asserts nothing in the test suite: speed is measured here.
+Runs the real semgrep with the command lines a cold scan runs (``Semgrep.invocations``:
+production code with every rule, tests with the rules that read tests), with ``--time``, and
+prints per rule the matching time summed over files, its share of all matching time and the
+slowest file, slowest first. A rule over the budget (a share of the total, default 10 %) is
+marked ❌, and so are files semgrep left unanalysed; the exit status is 1 when any is. Asserts
+nothing in the test suite: speed is measured here.
 
     python benchmarks/rule_cost.py [TREE | --tarball FILE] [--budget 0.10] [--top N]
 
@@ -22,9 +23,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from readiness import config, registry
+from readiness.engine import load_catalogue, scanner_settings
+from readiness.model import Category
 from readiness.repo import Repo
 from readiness.scanners import process
-from readiness.scanners.semgrep import _ENV, Semgrep, batches
+from readiness.scanners.semgrep import _ENV, Semgrep
 
 ROOT = Path(__file__).resolve().parent.parent
 JAEGER = ROOT.parent / "shared" / "corpus" / "perf" / "jaeger.tar.gz"
@@ -35,27 +39,32 @@ def profile(
 ) -> tuple[dict[str, float], dict[str, tuple[float, str]], int, list[str], float]:
     """Matching seconds by rule, the slowest (seconds, file) by rule, files, errors, wall time."""
     semgrep = Semgrep(rules)
-    repo = Repo(tree, use_git=False)
-    files = list(semgrep.inputs(repo))
+    load_catalogue()
+    policy = config.load(tree, known_checks=registry.known_ids())
+    repo = Repo(tree, exclude=policy.exclude, use_git=False)
+    settings = scanner_settings(policy, list(Category), {}, [])["semgrep"]
     assert semgrep._executable is not None, "semgrep is not installed"
     totals: dict[str, float] = defaultdict(float)
     slowest: dict[str, tuple[float, str]] = {}
     errors: list[str] = []
+    files = 0
     started = time.perf_counter()
-    for batch in batches(files):
-        argv = [semgrep._executable, "scan", "--metrics=off", "--disable-version-check", "--json", "--quiet"]
-        argv += ["--disable-nosem", "--time", "--timeout", str(semgrep.per_file_timeout)]
-        argv += ["--config", str(semgrep.rules), "--", *batch]
-        completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name="semgrep")
-        data = json.loads(completed.stdout)
-        errors += [describe(error) for error in data.get("errors") or []]
-        rules = [str(rule).rsplit(".", 1)[-1] for rule in data["time"]["rules"]]
-        for target in data["time"]["targets"]:
-            for rule, seconds in zip(rules, target["match_times"], strict=False):
-                totals[rule] += seconds
-                if seconds > slowest.get(rule, (0.0, ""))[0]:
-                    slowest[rule] = (seconds, target["path"])
-    return dict(totals), slowest, len(files), errors, time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as scratch:
+        # The command lines a cold scan runs: production code with every rule, tests with the
+        # rules that read tests, generated and vendored files not at all.
+        for argv in semgrep.invocations(repo, settings, rules_subset=Path(scratch)):
+            files += len(argv) - argv.index("--") - 1
+            argv = [*argv[: argv.index("--")], "--time", *argv[argv.index("--") :]]
+            completed = process.run(argv, cwd=repo.root, timeout=timeout, env=_ENV, name="semgrep")
+            data = json.loads(completed.stdout)
+            errors += [describe(error) for error in data.get("errors") or []]
+            ids = [str(rule).rsplit(".", 1)[-1] for rule in data["time"]["rules"]]
+            for target in data["time"]["targets"]:
+                for rule, seconds in zip(ids, target["match_times"], strict=False):
+                    totals[rule] += seconds
+                    if seconds > slowest.get(rule, (0.0, ""))[0]:
+                        slowest[rule] = (seconds, target["path"])
+    return dict(totals), slowest, files, errors, time.perf_counter() - started
 
 
 def describe(error: dict) -> str:

@@ -97,10 +97,10 @@ def test_a_rule_timeout_loses_only_that_rule_and_lost_tests_only_test_checks() -
     from readiness.engine import unanalysed_for
     from readiness.results import MatchList
 
-    timeout = "Timeout when running readiness.rules.security.go-body-decode-validated on a/client.go:"
+    timeout = "Timeout when running readiness.rules.security.go-handler-validation on a/client.go:"
     lost = MatchList([], {"a/client.go": timeout, "a/client_test.go": "Syntax error"})
     body = registry.get("security/input-validation")
-    assert "go-body-decode-validated" in body.rules
+    assert "go-handler-validation" in body.rules
     assert unanalysed_for(body, lost) == [("a/client.go", timeout)]
     # Another Go check reads neither the timed-out rule's matches nor tests.
     assert unanalysed_for(registry.get("reliability/acknowledged-writes"), lost) == []

@@ -58,7 +58,7 @@ def _owned(ctx: CheckContext, found: list[Match]) -> dict[Service | None, list[M
     scanners=(SEMGREP,),
     rules=(
         "go-body-decode",
-        "go-body-decode-validated",
+        "go-handler-validation",
         "go-body-limit",
         "go-body-limit-middleware",
         "go-unbounded-bind",
@@ -90,7 +90,11 @@ def request_size_limits(ctx: CheckContext) -> CheckResult:
     result = CheckResult.from_failures(
         failures, f"{len(limits)} body limit(s); every body read is bounded", *covered[:10]
     ).partly(bool(limits or service_wide))
-    validated = matches(ctx, "go-body-decode-validated", "py-raw-json-validated") or _schema_models(repo)
+    validated = (
+        _validated_decodes(repo, matches(ctx, "go-body-decode"), matches(ctx, "go-handler-validation"))
+        or matches(ctx, "py-raw-json-validated")
+        or _schema_models(repo)
+    )
     if result.outcome is Outcome.PASS and not validated:
         # Bounded bodies are one part of input validation; nothing shows the fields are checked.
         return dataclasses.replace(result, answer=Answer.PARTIAL)
@@ -131,7 +135,7 @@ def request_size_limits(ctx: CheckContext) -> CheckResult:
     scanners=(SEMGREP,),
     rules=(
         "go-body-decode",
-        "go-body-decode-validated",
+        "go-handler-validation",
         "py-raw-json-body",
         "py-raw-json-validated",
     ),
@@ -149,7 +153,8 @@ def input_validation(ctx: CheckContext) -> CheckResult:
                 *schemas[:5],
             )
         return CheckResult.not_applicable("no handler decodes a request body")
-    validated = {(m.path, m.line) for m in matches(ctx, "go-body-decode-validated", "py-raw-json-validated")}
+    validated = {(m.path, m.line) for m in matches(ctx, "py-raw-json-validated")}
+    validated |= _validated_decodes(repo, decodes, matches(ctx, "go-handler-validation"))
     failures: list[Failure] = []
     checked: list[Evidence] = []
     for decode in decodes:
@@ -178,6 +183,41 @@ def input_validation(ctx: CheckContext) -> CheckResult:
         failures, f"{len(checked)} decoded request body(ies) are validated", *checked[:10]
     )
     return result.partly(bool(checked or schemas or _validation_code(repo)))
+
+
+def _validated_decodes(repo: Repo, decodes: list[Match], validations: list[Match]) -> set[tuple[str, int]]:
+    """(path, line) of each decode that a validation of the same variable follows in the same
+    function. A check written before the decode, of another variable, or in another function
+    validates nothing that was decoded."""
+    by_file: dict[str, list[Match]] = {}
+    for validation in validations:
+        by_file.setdefault(validation.path, []).append(validation)
+    validated: set[tuple[str, int]] = set()
+    for decode in decodes:
+        name = _root(decode.capture("$V"))
+        later = [
+            v.line
+            for v in by_file.get(decode.path, ())
+            if v.line >= decode.line and name and _root(v.capture("$V")) == name
+        ]
+        if later and _one_function(repo.text(decode.path).splitlines(), decode.line, min(later)):
+            validated.add((decode.path, decode.line))
+    return validated
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _root(expression: str) -> str:
+    """The variable an expression starts from: `&in` → `in`, `req.Imp[0]` → `req`."""
+    found = _IDENTIFIER.match(expression.lstrip("&*( "))
+    return found.group() if found else ""
+
+
+def _one_function(lines: list[str], start: int, end: int) -> bool:
+    """No top-level function begins between lines ``start`` and ``end`` (1-based): gofmt writes
+    every top-level `func` at the start of a line, so one there means the function ended."""
+    return not any(line.startswith("func ") for line in lines[start : end - 1])
 
 
 # Python schema models that web frameworks validate request bodies against.

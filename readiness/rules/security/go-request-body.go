@@ -14,11 +14,12 @@ func (s *service) handlePrice(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	var req BidRequest
 	// ok: go-unbounded-body-read
-	// ruleid: go-body-decode, go-body-decode-validated
+	// ruleid: go-body-decode
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, "malformed", http.StatusBadRequest)
 		return
 	}
+	// ruleid: go-handler-validation
 	if err := req.Validate(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -39,10 +40,11 @@ func handleSetFloor(w http.ResponseWriter, r *http.Request) {
 	var body setFloorRequest
 	// ruleid: go-body-limit
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
-	// ruleid: go-body-decode, go-body-decode-validated
+	// ruleid: go-body-decode
 	if err := dec.Decode(&body); err != nil {
 		return
 	}
+	// ruleid: go-handler-validation
 	if math.IsNaN(body.FloorCPM) || body.FloorCPM < 0 {
 		return
 	}
@@ -52,10 +54,11 @@ func handleRaw(w http.ResponseWriter, r *http.Request) {
 	// ruleid: go-unbounded-body-read
 	data, _ := io.ReadAll(r.Body)
 	var in input
-	// ruleid: go-body-decode, go-body-decode-validated
+	// ruleid: go-body-decode
 	if err := json.Unmarshal(data, &in); err != nil {
 		return
 	}
+	// ruleid: go-handler-validation
 	if err := validate.Struct(in); err != nil {
 		return
 	}
@@ -86,4 +89,95 @@ func decodeUpstream(resp *http.Response) {
 	var br BidResponse
 	// ok: go-unbounded-body-read, go-body-decode
 	_ = json.NewDecoder(resp.Body).Decode(&br)
+}
+
+func handleAssigned(w http.ResponseWriter, r *http.Request) {
+	var in input
+	// ruleid: go-unbounded-body-read, go-body-decode
+	err := json.NewDecoder(r.Body).Decode(&in)
+	if err != nil {
+		return
+	}
+	// ruleid: go-handler-validation
+	if in.Name == "" {
+		return
+	}
+}
+
+func handleCondition(w http.ResponseWriter, r *http.Request) {
+	var in input
+	// ruleid: go-unbounded-body-read, go-body-decode
+	if json.NewDecoder(r.Body).Decode(&in) != nil {
+		return
+	}
+	// ruleid: go-handler-validation
+	if len(in.Items) > 10 {
+		return
+	}
+}
+
+func handleUnmarshalAssigned(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-unbounded-body-read
+	data, _ := io.ReadAll(r.Body)
+	var in input
+	// ruleid: go-body-decode
+	_ = json.Unmarshal(data, &in)
+	// ruleid: go-handler-validation
+	if in.Count < 0 {
+		return
+	}
+}
+
+func handleUnmarshalCondition(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-unbounded-body-read
+	data, _ := io.ReadAll(r.Body)
+	var in input
+	// ruleid: go-body-decode
+	if json.Unmarshal(data, &in) != nil {
+		return
+	}
+	// ruleid: go-handler-validation
+	if err := checkInput(&in); err != nil {
+		return
+	}
+}
+
+func handleCheckedTooEarly(w http.ResponseWriter, r *http.Request) {
+	var in input
+	// ruleid: go-handler-validation
+	if in.Name == "" {
+		in.Name = "default"
+	}
+	// ruleid: go-unbounded-body-read, go-body-decode
+	err := json.NewDecoder(r.Body).Decode(&in)
+	_ = err
+}
+
+func handleOtherValueChecked(w http.ResponseWriter, r *http.Request) {
+	var in, other input
+	// ruleid: go-unbounded-body-read, go-body-decode
+	if json.NewDecoder(r.Body).Decode(&in) != nil {
+		return
+	}
+	// ruleid: go-handler-validation
+	if other.Name == "" {
+		return
+	}
+}
+
+func handleDecodeOnly(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-unbounded-body-read
+	data, _ := io.ReadAll(r.Body)
+	var in input
+	// ruleid: go-body-decode
+	_ = json.Unmarshal(data, &in)
+	respond(w, in)
+}
+
+// A value of the same name checked in another function is not a check of this one.
+func laterFunction(in input) {
+	// ok: go-handler-validation
+	if in.Name == "" {
+		return
+	}
 }

@@ -286,3 +286,66 @@ def test_schema_models_validate_and_a_size_limit_alone_is_partial(tmp_path: Path
     size = run_check(SIZE, tmp_path / "go")
     assert size.outcome is Outcome.PASS
     assert size.answer is Answer.PARTIAL
+
+
+# A validation counts for a decode only when it follows the decode, in the same function, and
+# checks the decoded variable: one check of a same-named value elsewhere validates nothing.
+PAIRING = """package main
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+func handleValidated(w http.ResponseWriter, r *http.Request) {
+	var in input
+	err := json.NewDecoder(r.Body).Decode(&in)
+	if err != nil {
+		return
+	}
+	if err := checkInput(&in); err != nil {
+		return
+	}
+}
+
+func handleCheckedTooEarly(w http.ResponseWriter, r *http.Request) {
+	var in input
+	if in.Name == "" {
+		in.Name = "default"
+	}
+	_ = json.NewDecoder(r.Body).Decode(&in)
+}
+
+func handleOtherValueChecked(w http.ResponseWriter, r *http.Request) {
+	var in, other input
+	if json.NewDecoder(r.Body).Decode(&in) != nil {
+		return
+	}
+	if other.Name == "" {
+		return
+	}
+}
+
+func handleDecodeOnly(w http.ResponseWriter, r *http.Request) {
+	var in input
+	_ = json.NewDecoder(r.Body).Decode(&in)
+}
+
+func handleNext(w http.ResponseWriter, r *http.Request) {
+	var in input
+	if len(in.Items) > 10 {
+		return
+	}
+}
+"""
+
+
+@pytest.mark.slow
+def test_a_validation_counts_only_after_the_decode_of_the_same_value_in_the_same_function(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, {"go.mod": "module example.com/api\n", "api.go": PAIRING})
+    validation = run_check(VALIDATION, tmp_path)
+    assert validation.outcome is Outcome.FAIL
+    assert locations(validation) == [("api.go", 24), ("api.go", 29), ("api.go", 39)]
+    assert all("'in'" in failure.message for failure in validation.failures)
