@@ -341,6 +341,15 @@ FORMATS: tuple[SecretFormat, ...] = (
 BY_ID = {entry.id: entry for entry in FORMATS}
 # A line holding none of these holds no format's match: most lines are skipped at once.
 ANCHOR = re.compile("|".join(re.escape(a) for f in FORMATS for a in f.anchors), re.IGNORECASE)
+_ANCHORS = tuple(sorted({a.lower() for f in FORMATS for a in f.anchors}))
+
+
+def anchored(text: str) -> bool:
+    """Whether ``text`` holds any format's anchor (as :data:`ANCHOR` would find): on a whole
+    file, a substring search per anchor over the lowered text is several times faster than the
+    case-insensitive alternation."""
+    lower = text.lower()
+    return any(anchor in lower for anchor in _ANCHORS)
 
 
 def _last_word(name: str) -> str:

@@ -18,6 +18,7 @@ import pytest
 
 from readiness import cli, redact, secret_formats
 from readiness.model import Outcome, Severity
+from readiness.secret_formats import ANCHOR, anchored
 from tests.support import run_check
 
 CHECK = "security/no-hardcoded-secrets"
@@ -304,3 +305,21 @@ def test_an_escaped_quoted_reference_after_requirepass_is_not_a_secret(tmp_path:
     (tmp_path / "redis.yaml").write_text(manifest.replace("$REDIS_PASSWORD", "s3cr3t-value"))
     found = [(e.path, e.line) for f in run_check(CHECK, tmp_path).failures for e in f.evidence]
     assert found == [("redis.yaml", 9)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain code with nothing to see",
+        "PASSWORD=hunter2",
+        "Authorization: Bearer abc",
+        "url = 'HTTPS://host/path'",
+        "key := AKIAIOSFODNN7EXAMPLE",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "ÄÖÜ unicode then GHP_token",
+        "passwordless = true",
+    ],
+)
+def test_the_fast_anchor_test_agrees_with_the_anchor_pattern(text: str) -> None:
+    assert anchored(text) is bool(ANCHOR.search(text))
