@@ -9,6 +9,7 @@ category's inputs changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -261,6 +262,7 @@ class Repo:
         self.skipped: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
         self._text: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
         self._digest: dict[str, str] = {}
         self._yaml: dict[str, list[Any]] = {}
         self._dockerfiles: dict[str, dockerfile_parser.Dockerfile] = {}
@@ -464,10 +466,18 @@ class Repo:
         return text
 
     def lines(self, path: str) -> list[str]:
-        # Only "\n" ends a line: str.splitlines() also splits on form feeds and U+2028, which
-        # would put evidence on a different line number than editors and the YAML parser use.
-        lines = [line.removesuffix("\r") for line in self.text(path).split("\n")]
-        return lines[:-1] if lines and lines[-1] == "" else lines
+        """The file's lines (a fresh list: callers may change it). Split once per file: checks
+        ask for the same files' lines many times over."""
+        text = self.text(path)
+        cached = self._lines.get(path)
+        if cached is None:
+            # Only "\n" ends a line: str.splitlines() also splits on form feeds and U+2028, which
+            # would put evidence on a different line number than editors and the YAML parser use.
+            cached = [line.removesuffix("\r") for line in text.split("\n")]
+            if cached and cached[-1] == "":
+                cached.pop()
+            self._lines[path] = cached
+        return list(cached)
 
     def line(self, path: str, number: int) -> str:
         lines = self.lines(path)
@@ -494,9 +504,13 @@ class Repo:
     def search(self, pattern: str | re.Pattern[str], paths: Iterable[str]) -> list[Match]:
         """Lines matching a regular expression in the given files, in path and line order."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        whole = _whole_text_variant(regex)
         found: list[Match] = []
         for path in paths:
-            for number, text in enumerate(self.lines(path), start=1):
+            lines = self.lines(path)
+            if whole is not None and not whole.search("\n".join(lines)):
+                continue  # no line can match: one search over the file instead of one per line
+            for number, text in enumerate(lines, start=1):
                 if regex.search(text):
                     found.append(Match(path, number, text.strip()))
         return found
@@ -646,3 +660,17 @@ def _k8s_items(document: Any) -> Iterator[YMap]:
                 yield from _k8s_items(item)
         else:
             yield document
+
+
+# What can make a pattern match a line on its own but not the same line inside the file's text:
+# lookarounds (they see the neighbouring lines), text anchors, `.` matching newlines.
+_LINE_BOUND = re.compile(r"\(\?<?[=!]|\\[AZz]")
+
+
+@functools.lru_cache(maxsize=512)
+def _whole_text_variant(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``regex`` in multi-line mode, which matches the lines joined by "\\n" wherever it matches
+    one of them (``^`` and ``$`` at every line); None for a pattern where that may not hold."""
+    if regex.flags & re.DOTALL or _LINE_BOUND.search(regex.pattern):
+        return None
+    return re.compile(regex.pattern, regex.flags | re.MULTILINE)

@@ -389,7 +389,7 @@ _PATH_FORMATS = tuple(entry for entry in FORMATS if entry.judged is Judged.FORMA
 def redact_path(path: str) -> str:
     """A repository path with any token-shaped part cut (`config/ghp_….json` →
     `config/<redacted>.json`): a file's name can be the secret."""
-    if not ANCHOR.search(path):
+    if not anchored(path):
         return path
     for entry in _PATH_FORMATS:
         path = entry.pattern.sub(functools.partial(_cut, entry), path)

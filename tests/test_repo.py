@@ -197,3 +197,38 @@ def test_compose_variants_in_a_compose_folder_are_compose_files(tmp_path: Path) 
         },
     )
     assert [c.path for c in Repo(root).compose_files()] == ["contrib/docker-compose/basic.yml"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^func main\(",
+        r"Shutdown\($",
+        r"\bredis\b",
+        r"^\s*$",
+        r"(?i)^TIMEOUT",
+        r"(?<!\S)retry",  # a lookbehind: searched line by line only
+        r"end(?!\s)",  # a lookahead that would see the next line in the whole text
+        r"\Aline",
+        r"(?s)a.b",
+        r"[^x]$",
+    ],
+)
+def test_search_finds_the_same_lines_with_or_without_the_whole_file_prefilter(
+    tmp_path: Path, pattern: str
+) -> None:
+    import re
+
+    text = "func main() {\r\n\tsrv.Shutdown(\n\nTIMEOUT = 3\n  retry end\nend\nline\na\nb\nuse redis\n"
+    write_tree(tmp_path, {"main.go": text, "other.go": "package other\n"})
+    repo = Repo(tmp_path, use_git=False)
+    regex = re.compile(pattern)
+    expected = [
+        (path, number, line.strip())
+        for path in ["main.go", "other.go"]
+        for number, line in enumerate(repo.lines(path), start=1)
+        if regex.search(line)
+    ]
+    found = [(m.path, m.line, m.text) for m in repo.search(regex, ["main.go", "other.go"])]
+    assert found == expected
+    assert found or pattern == r"(?s)a.b"  # each pattern but the one spanning lines finds a line
