@@ -19,6 +19,7 @@ from readiness import (
     central_policy,
     checkpoint,
     config,
+    doctor,
     engine,
     partial,
     pipeline,
@@ -92,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("check_id")
     init = commands.add_parser("init", help="write a commented starter .readiness.yml")
     init.add_argument("path", nargs="?", default=".", type=Path)
+    commands.add_parser(
+        "doctor",
+        help="show each scanner: its version, where it was found, whether it works (a tiny offline "
+        "self-test), and what is missing with the command that installs it",
+    )
     docs = commands.add_parser("docs", help="regenerate docs/checks.md from the registry")
     docs.add_argument("--output", type=Path, default=Path("docs/checks.md"))
     return parser
@@ -189,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_GO
         if args.command == "init":
             return _init(args.path)
+        if args.command == "doctor":
+            found = doctor.rows()
+            sys.stdout.write(doctor.table(found))
+            return EXIT_GO if all(row.works for row in found) else EXIT_NO_GO
         if args.command == "docs":
             args.output.parent.mkdir(parents=True, exist_ok=True)
             args.output.write_text(catalogue.markdown(), encoding="utf-8")
@@ -261,6 +271,7 @@ def _shard(args: argparse.Namespace) -> int:
         timeout=_timeout(args.timeout),
         central=central,
     )
+    _announce_missing(args, request)
     result = engine.run_shard(request, chosen)
     safe_paths.write_text(target, result.to_json())
     for output in result.outputs.values():
@@ -286,6 +297,13 @@ def _scan(args: argparse.Namespace, *, merging: bool = False) -> int:
     precomputed = None
     if merging:
         precomputed, categories = _merged(args, root, policy, central, outputs, categories)
+    if not merging:  # a merge runs no scanner: the shards' machines had them or said so
+        # The scan's own request, as pipeline.scan builds it: the same categories (after the
+        # central policy) and scanners (with the policy's OSV service), so the notice names
+        # exactly the scanners the scan will run.
+        _announce_missing(
+            args, pipeline.request(root, policy, outputs, categories=categories, central=central)
+        )
     assessment = pipeline.scan(
         root,
         policy,
@@ -315,6 +333,15 @@ def _scan(args: argparse.Namespace, *, merging: bool = False) -> int:
         sys.stdout.write(console.scorecard(assessment))
         print(saved)
     return EXIT_GO if assessment.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _announce_missing(args: argparse.Namespace, request: engine.ScanRequest) -> None:
+    """Before anything else on stderr: which scanners this scan will use are not installed, and
+    the command that installs them; otherwise the first sign is a report full of not-assessed
+    checks. ``--quiet``, where a command has it, silences it."""
+    line = None if getattr(args, "quiet", False) else doctor.notice(request)
+    if line is not None:
+        print(f"readiness: {line}", file=sys.stderr)
 
 
 def _merged(

@@ -124,7 +124,7 @@ def assess(request: ScanRequest, on_category: CategoryCallback | None = None) ->
         )
         warnings += load_warnings
 
-    selected = _selected(request)
+    selected = selected_categories(request)
     warnings += [
         f"category {c.label} is disabled in the configuration"
         for c in Category
@@ -307,7 +307,7 @@ def run_shard(request: ScanRequest, chosen: Shard) -> partial.Partial:
     load_catalogue()
     config = request.config
     repo = Repo(request.root, exclude=config.exclude, ignore=request.exclude)
-    selected = _selected(request)
+    selected = selected_categories(request)
     scanners = {scanner.name: scanner for scanner in request.scanners}
     needed = sorted(
         {n for c in selected for s in registry.checks_for(c) for n in s.scanners if n in scanners}
@@ -323,7 +323,8 @@ def run_shard(request: ScanRequest, chosen: Shard) -> partial.Partial:
     return partial.Partial(chosen, repo.tree_digest(), config.digest(), __version__, tuple(selected), outputs)
 
 
-def _selected(request: ScanRequest) -> list[Category]:
+def selected_categories(request: ScanRequest) -> list[Category]:
+    """The categories a scan assesses: asked for (all by default) and not disabled by the policy."""
     return [
         category
         for category in Category

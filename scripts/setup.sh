@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Creates .venv (once) and installs readiness with its development tools into it, and the
-# scanners it drives (semgrep, pip-audit, safety) each in its own virtual environment under
-# .tools/, linked from .tools/bin: their pinned dependencies conflict with each other.
+# Creates .venv (once) and installs readiness into it with its development tools and the
+# scanners it drives (semgrep, pip-audit, safety, from pyproject.toml's `scanners` extra, the one
+# place their versions are pinned): one environment, as `pip install "readiness[scanners]"` gives
+# a user, with `pip check` clean. .tools/bin links the scanners' executables, because the tests
+# and scripts put .tools/bin on PATH.
 # govulncheck and the Go toolchain come from Debian packages (.ci/run installs them).
 # Sourced by demo.sh and test.sh; safe to run again (pip skips what is installed).
 set -euo pipefail
@@ -16,24 +18,16 @@ if [ ! -x "$here/.venv/bin/python" ]; then
   quietly "$python" -m venv "$here/.venv"
 fi
 quietly "$here/.venv/bin/python" -m pip install --upgrade pip
-quietly "$here/.venv/bin/python" -m pip install -e "$here[dev]"
+quietly "$here/.venv/bin/python" -m pip install -e "$here[dev,scanners]"
+# pip installs what its resolver chose even when that leaves an installed package with a
+# requirement unmet; the scanners share this environment with readiness, so a conflict fails setup.
+quietly "$here/.venv/bin/python" -m pip check
 
-# scanner name, pip requirement, executable
-tools=(
-  "semgrep semgrep==1.185.0 semgrep"
-  "pip-audit pip-audit==2.10.1 pip-audit"
-  "safety safety==3.8.1 safety"
-)
 mkdir -p "$here/.tools/bin"
-for entry in "${tools[@]}"; do
-  read -r name requirement executable <<<"$entry"
-  venv="$here/.tools/$name"
-  if [ ! -x "$venv/bin/$executable" ]; then
-    quietly "$python" -m venv "$venv"
-    quietly "$venv/bin/python" -m pip install --upgrade pip
-    quietly "$venv/bin/python" -m pip install "$requirement"
-  fi
-  ln -sf "$venv/bin/$executable" "$here/.tools/bin/$executable"
+for executable in semgrep pip-audit safety; do
+  # A new link renamed over the old one: a test running meanwhile never finds the name missing.
+  ln -sfn "$here/.venv/bin/$executable" "$here/.tools/bin/.$executable.new"
+  mv -f -T "$here/.tools/bin/.$executable.new" "$here/.tools/bin/$executable"
 done
 
 # The SARIF 2.1.0 JSON Schema, for the tests that validate readiness's SARIF output. It ships in

@@ -74,6 +74,18 @@ class Scanner(abc.ABC):
     empty_result: Any = None
     _version_known = False
     _version: str | None = None
+    # Where the adapter's constructor found its tool (readiness.scanners.process.find), or None.
+    _executable: str | None = None
+
+    def executable(self) -> str | None:
+        """The tool's path as this adapter found it, None when not found: `readiness doctor` and
+        the missing-scanner notice read the adapter's own discovery, never a second search."""
+        return self._executable
+
+    def needs_executable(self) -> bool:
+        """False when the adapter is configured to do its work without its tool (npm-audit with
+        an OSV service matches lock files itself): then a missing tool is nothing to report."""
+        return True
 
     def version(self) -> str | None:
         """The tool's version, or None when it is not installed (asked once per scanner object)."""

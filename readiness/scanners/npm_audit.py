@@ -39,6 +39,9 @@ class NpmAudit(Scanner):
         self.osv_url = osv_url
         self._executable = None if osv_url else process.find("npm", "READINESS_NPM")
 
+    def needs_executable(self) -> bool:
+        return self.osv_url is None
+
     def detect_version(self) -> str | None:
         if self.osv_url:
             return f"OSV lockfile match (readiness {__version__})"

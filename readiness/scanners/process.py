@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -57,13 +58,26 @@ class Completed:
 
 
 def find(executable: str, env_override: str | None = None) -> str | None:
-    """The executable's path: from ``env_override`` if that variable is set, else from PATH."""
+    """The executable's path: from ``env_override`` if that variable is set, else from PATH, else
+    beside the running interpreter.
+
+    ``pip install "readiness[scanners]"`` puts semgrep, pip-audit and safety in the scripts
+    directory of readiness's own environment, which need not be on PATH: pipx links only
+    readiness itself onto PATH, and a virtual environment's tools are usable by full path without
+    activating it. PATH still comes first, so a tool the user chose on purpose wins."""
     if env_override and os.environ.get(env_override):
         candidate = os.environ[env_override]
         return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
-    found = shutil.which(executable)
+    found = shutil.which(executable) or shutil.which(executable, path=interpreter_dir())
     # Absolute, because the tool runs with the scanned repository as its working directory.
     return os.path.abspath(found) if found else None
+
+
+def interpreter_dir() -> str:
+    """The directory of the running Python (a virtual environment's ``bin``), where the scripts
+    of packages installed with it land. ``sys.executable`` itself, not its resolved target: a
+    venv's python is a symlink to the base interpreter, whose directory holds other tools."""
+    return os.path.dirname(os.path.abspath(sys.executable)) if sys.executable else ""
 
 
 def sealed_env(env: Mapping[str, str] | None = None, passed: Sequence[str] = ()) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,8 @@ def test_not_on_path(tmp_path: Path, tool: Tool, monkeypatch: pytest.MonkeyPatch
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
+    # Nor beside the interpreter, where the scanners extra installs them (.venv/bin here).
+    monkeypatch.setattr(sys, "executable", str(empty / "python"))
     status, detail = run(tmp_path, tool)
     assert (status, detail.endswith("is not installed")) == (NOT_ASSESSED, True)
 
