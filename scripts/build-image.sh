@@ -105,7 +105,7 @@ previous="$("${buildah[@]}" images --quiet --no-trunc "$image" 2>/dev/null || tr
 started=$SECONDS
 echo "build-image: building $image from $base"
 "${buildah[@]}" bud --isolation chroot --network host --layers=false \
-  --build-arg "BASE_IMAGE=$base" "${volumes[@]}" \
+  --build-arg "BASE_IMAGE=$base" --build-arg GO_SOURCE=debian "${volumes[@]}" \
   -f "$here/Dockerfile" -t "$image" "$here"
 # The image this build replaced is left untagged: remove it (vfs storage keeps full copies).
 current="$("${buildah[@]}" images --quiet --no-trunc "$image")"
