@@ -1,5 +1,6 @@
-"""Session-wide offline vulnerability data (never in the repository): the PyPA advisories behind a
-local OSV server on 127.0.0.1, and a Go vulnerability database in govulncheck's layouts. Any
+"""Session-wide offline vulnerability data: the PyPA advisories behind a local OSV server on
+127.0.0.1, and a Go vulnerability database in govulncheck's layouts, from the real snapshots in
+../shared/vulndb (else the few advisories in tests/data/vulndb; see tests/shared_data.py). Any
 test that scans with the dependency scanners uses these instead of the network."""
 
 from __future__ import annotations

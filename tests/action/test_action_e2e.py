@@ -1,5 +1,6 @@
 """The Action end to end: readiness.action.main with the environment the runner gives a container
-action, real event payloads, the bundled examples, and the fake GitHub validating every request."""
+action, event payloads (../shared's real ones, else tests/data's), the bundled examples, and the
+fake GitHub validating every request."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from readiness import action
+from tests import shared_data
 from tests.github.fake_github import FakeGitHub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EVENTS = REPO_ROOT.parent / "shared" / "github" / "events"
+EVENTS = shared_data.data("github/events")
 EXAMPLES = REPO_ROOT / "examples"
 
 

@@ -1,4 +1,5 @@
-"""The run's context from real webhook payloads (../shared/github/events)."""
+"""The run's context from webhook payloads: the real ones in ../shared/github/events, else the small
+ones of the same shape in tests/data/github/events."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 from readiness.action import InputError, Inputs, _is_release_branch
 from readiness.github.context import ContextError, GitHubContext
 from readiness.scoring import FailOn
+from tests import shared_data
 
-EVENTS = Path(__file__).resolve().parents[2].parent / "shared" / "github" / "events"
+EVENTS = shared_data.data("github/events")
 
 
 def context(event: str, name: str, **env: str) -> GitHubContext:

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 
 from readiness import seed
+from tests import shared_data
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = shared_data.shared("corpus")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (CORPUS / "prebid-cache.yaml").exists(), reason="the corpus in ../shared is not here")
+@shared_data.requires_shared("corpus/prebid-cache.yaml", "the real corpus")
 @pytest.mark.skipif(shutil.which("semgrep") is None, reason="semgrep is not on PATH")
 def test_the_benchmark_answers_every_question_of_a_real_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -29,11 +29,12 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import shared_data
 from tests.github.fake_github import FakeGitHub
+from tests.scanners import offline
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-EVENT = SHARED / "github" / "events" / "pull_request.opened.1.json"
+EVENT = shared_data.data("github/events/pull_request.opened.1.json")
 STORAGE = os.environ.get("BUILDAH_STORAGE_DRIVER", "vfs")
 PINNED = {"semgrep": "1.185.0", "pip-audit": "2.10.1", "safety": "3.8.1"}
 ENTRYPOINT = ["/opt/readiness/bin/python", "/entrypoint.py"]
@@ -265,25 +266,37 @@ def osv_url(tmp_path: Path) -> Iterator[str]:
 
     advisories = tmp_path / "advisories"
     advisories.mkdir()
-    with tarfile.open(SHARED / "vulndb" / "pypa-advisory-database.tar.gz") as archive:
-        for member in archive.getmembers():
-            if member.isfile() and member.name.startswith("vulns/requests/"):
-                data = archive.extractfile(member).read()  # type: ignore[union-attr]
-                (advisories / Path(member.name).name).write_bytes(data)
+    if not shared_data.has_shared(offline.PYPA):  # tests/data's few advisories
+        shutil.copytree(offline.LOCAL / "pypa" / "requests", advisories, dirs_exist_ok=True)
+    else:
+        with tarfile.open(shared_data.shared(offline.PYPA)) as archive:
+            for member in archive.getmembers():
+                if member.isfile() and member.name.startswith("vulns/requests/"):
+                    data = archive.extractfile(member).read()  # type: ignore[union-attr]
+                    (advisories / Path(member.name).name).write_bytes(data)
     with OsvServer(OsvIndex.load(advisories)) as server:
         yield server.url
 
 
-def legacy_go_vulndb(directory: Path) -> None:
-    """A Go vulnerability database of the standard library in the layout Debian's govulncheck
-    reads (index.json, stdlib.json, ID/<id>.json, aliases.json), from the shared OSV entries."""
-    entries: list[dict[str, Any]] = []
-    with tarfile.open(SHARED / "vulndb" / "go-vulndb-osv.tar.gz") as archive:
+def _go_osv_entries() -> Iterator[dict[str, Any]]:
+    if not shared_data.has_shared(offline.GO):
+        for path in sorted((offline.LOCAL / "go").glob("*.json")):
+            yield json.loads(path.read_text(encoding="utf-8"))
+        return
+    with tarfile.open(shared_data.shared(offline.GO)) as archive:
         for member in archive.getmembers():
             if member.isfile() and member.name.endswith(".json"):
-                entry = json.loads(archive.extractfile(member).read())  # type: ignore[union-attr]
-                if any(a.get("package", {}).get("name") == "stdlib" for a in entry.get("affected", [])):
-                    entries.append(entry)
+                yield json.loads(archive.extractfile(member).read())  # type: ignore[union-attr]
+
+
+def legacy_go_vulndb(directory: Path) -> None:
+    """A Go vulnerability database of the standard library in the layout Debian's govulncheck
+    reads (index.json, stdlib.json, ID/<id>.json, aliases.json), from the shared OSV entries (else
+    tests/data's few)."""
+    entries: list[dict[str, Any]] = []
+    for entry in _go_osv_entries():
+        if any(a.get("package", {}).get("name") == "stdlib" for a in entry.get("affected", [])):
+            entries.append(entry)
     (directory / "ID").mkdir(parents=True)
     aliases: dict[str, list[str]] = {}
     for entry in entries:

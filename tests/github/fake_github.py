@@ -25,8 +25,9 @@ PyGithub: build clients with ``lazy=True`` (or ``fake.client(lazy=True)``): eage
 ``get_commit`` fetch GET /issues/{n} and GET /commits/{sha}, which are not in the contract, and
 ``Commit.get_statuses`` lists GET /statuses/{sha} (the contract has /commits/{ref}/statuses).
 
-Contract: the shared openapi-subset.json plus fake/contract_supplement.json, operations the subset
-lacks (GET /repos/{owner}/{repo}/commits/{ref}/check-runs) copied unchanged from the same release of
+Contract: the shared openapi-subset.json (without ../shared, tests/data/github's trimmed copy) plus
+fake/contract_supplement.json, operations the subset lacks (GET
+/repos/{owner}/{repo}/commits/{ref}/check-runs) copied unchanged from the same release of
 @octokit/openapi (MIT; its ``_provenance`` key says which file and why).
 
 Violations: ``fake.violations`` lists every request GitHub would refuse (kinds: contract,

@@ -588,8 +588,9 @@ def test_every_answer_is_checked_against_the_contract(fake_github: FakeGitHub) -
         op = fake_github.contract.route(method, path).operation
         assert fake_github.contract.check_response(op, status, body or None, headers) == []
     assert fake_github.violations == []
-    unimplemented = {op.operation_id for op in fake_github.contract.operations} - set(HANDLERS)
-    assert unimplemented == {
+    known = {op.operation_id for op in fake_github.contract.operations}
+    # The full contract in ../shared has these too; tests/data's trimmed copy only what the fake serves.
+    assert known - set(HANDLERS) == known & {
         "repos/update",
         "repos/delete",
         "pulls/update",

@@ -25,12 +25,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from readiness.scanners import go_vulndb
+from tests import shared_data
 from tests.scanners.osv_server import OsvIndex, OsvServer
 
 HERE = Path(__file__).resolve().parent
 RECORDED = HERE / "recorded"
 FIXTURES = HERE / "fixtures"
-SHARED = HERE.parent.parent.parent / "shared" / "vulndb"
+SHARED = shared_data.shared("vulndb")  # the real snapshots: recordings are made from them only
 WORK = Path("/tmp/readiness-recording")
 TOOLS = HERE.parent.parent / ".tools"
 

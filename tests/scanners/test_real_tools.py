@@ -17,6 +17,7 @@ from readiness.scanners.govulncheck import Govulncheck
 from readiness.scanners.npm_audit import NpmAudit
 from readiness.scanners.pip_audit import PipAudit
 from readiness.scanners.safety import Safety
+from tests.scanners import offline
 from tests.scanners.conftest import FIXTURES
 from tests.scanners.osv_server import OsvServer
 from tests.support import write_tree
@@ -123,6 +124,7 @@ def test_safety_with_a_key_but_no_network_is_not_assessed(
 
 
 # ---- govulncheck ----------------------------------------------------------------------------
+@offline.REQUIRES_REAL_GO
 def test_govulncheck_finds_reachable_standard_library_advisories(tmp_path: Path, go_db: Path) -> None:
     root = fixture(tmp_path, "go-stdlib")
     output = Govulncheck(f"file://{go_db}").run(Repo(root), timeout=600)

@@ -23,6 +23,7 @@ from readiness.scanners import govulncheck
 from readiness.scanners.base import OK
 from readiness.scanners.govulncheck import Govulncheck
 from readiness.scanners.npm_audit import NpmAudit
+from tests.scanners import offline
 from tests.scanners.osv_server import OsvServer
 from tests.support import locations, run_check, write_tree
 
@@ -442,6 +443,7 @@ def net_findings(data: Any, path: str) -> set[tuple[str, int | None, str, bool |
 
 
 @pytest.mark.slow
+@offline.REQUIRES_REAL_GO
 def test_govulncheck_matches_canonical_go_versions_and_refuses_the_rest(tmp_path: Path, go_db: Path) -> None:
     """golang.org/x/net is not in the module cache, so govulncheck can't load the packages and
     the adapter matches go.mod at module level; go.mod files with a refused line are not handed

@@ -1,6 +1,8 @@
-"""GitHub's REST contract, read from ../shared/github/openapi-subset.json (OpenAPI 3.0, dereferenced)
-and contract_supplement.json next to this file: operations the shared subset lacks, copied unchanged
-from the same release of the same spec (its ``_provenance`` key says which and why).
+"""GitHub's REST contract, read from ../shared/github/openapi-subset.json (OpenAPI 3.0, dereferenced;
+without ../shared, its trimmed copy in tests/data/github: the operations the fake implements, response
+schemas cut to their required properties) and contract_supplement.json next to this file: operations
+the shared subset lacks, copied unchanged from the same release of the same spec (its ``_provenance``
+key says which and why).
 
 It answers three questions for the fake server: which operation does a request address (method and
 path template), is the request valid (path and query parameters, JSON body), and is a response the
@@ -21,7 +23,9 @@ from urllib.parse import unquote, urlsplit
 
 from jsonschema import Draft4Validator, FormatChecker
 
-SPEC_PATH = Path(__file__).resolve().parents[4] / "shared" / "github" / "openapi-subset.json"
+from tests import shared_data
+
+SPEC_PATH = shared_data.data("github/openapi-subset.json")
 SUPPLEMENT_PATH = Path(__file__).resolve().with_name("contract_supplement.json")
 
 # Keywords of OpenAPI 3.0 schema objects that mean the same in JSON Schema draft 4. The others

@@ -1,9 +1,10 @@
 """A fake GitHub REST API on 127.0.0.1 that holds every request to GitHub's published contract.
 
-Every request is logged, matched to an operation of ../shared/github/openapi-subset.json and
-validated (path, query, JSON body, authentication). A request that breaks the contract gets the error
-GitHub would give (404, 422, 400, 401) and is recorded as a violation, which the ``fake_github``
-fixture turns into a test failure: a test fails even when the code under test swallows the error.
+Every request is logged, matched to an operation of ../shared/github/openapi-subset.json (or of its
+trimmed copy in tests/data) and validated (path, query, JSON body, authentication). A request that
+breaks the contract gets the error GitHub would give (404, 422, 400, 401) and is recorded as a
+violation, which the ``fake_github`` fixture turns into a test failure: a test fails even when the
+code under test swallows the error.
 The answers are stateful where the action needs it and are themselves checked against the
 operation's response schema (a mismatch is a violation too, of kind ``fake-response``).
 """
