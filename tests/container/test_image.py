@@ -326,7 +326,7 @@ def test_tools_in_the_image(container: Container, runner: Runner) -> None:
 set -e
 semgrep --version
 pip-audit --version
-/opt/safety/bin/python -c 'import importlib.metadata as m; print("safety", m.version("safety"))'
+/opt/readiness/bin/python -c 'import importlib.metadata as m; print("safety", m.version("safety"))'
 go version
 test -x "$(command -v govulncheck)" && echo "govulncheck $(command -v govulncheck)"
 for tool in semgrep pip-audit safety readiness; do echo "link $tool $(readlink /usr/local/bin/$tool)"; done
@@ -342,10 +342,10 @@ echo "cwd $(pwd)"
     assert f"safety {PINNED['safety']}" in lines
     assert any(line.startswith("go version go1.") for line in lines)
     assert any(line.startswith("govulncheck /") for line in lines)
-    # Each scanner in its own virtual environment under /opt, linked into /usr/local/bin.
-    assert "link semgrep /opt/semgrep/bin/semgrep" in lines
-    assert "link pip-audit /opt/pip-audit/bin/pip-audit" in lines
-    assert "link safety /opt/safety/bin/safety" in lines
+    # The scanners share readiness's one virtual environment (its scanners extra), linked into /usr/local/bin.
+    assert "link semgrep /opt/readiness/bin/semgrep" in lines
+    assert "link pip-audit /opt/readiness/bin/pip-audit" in lines
+    assert "link safety /opt/readiness/bin/safety" in lines
     assert "link readiness /opt/readiness/bin/readiness" in lines
     # readiness is installed into its venv (not an editable checkout of /src).
     package = next(line for line in lines if line.startswith("package "))
