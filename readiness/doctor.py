@@ -29,6 +29,10 @@ from readiness.engine import ScanRequest
 from readiness.repo import Repo
 from readiness.scanners import default_scanners, process
 from readiness.scanners.base import Scanner
+from readiness.scanners.govulncheck import Govulncheck
+from readiness.scanners.npm_audit import NpmAudit
+from readiness.scanners.pip_audit import PipAudit
+from readiness.scanners.safety import Safety
 from readiness.scanners.semgrep import Semgrep
 
 # The one command that brings the pinned Python scanners (pyproject.toml's `scanners` extra).
@@ -39,40 +43,30 @@ GO_INSTALL = "go install golang.org/x/vuln/cmd/govulncheck@latest"
 
 @dataclass(frozen=True)
 class Tool:
-    """How a scanner's program is named, overridden and installed: packaging facts the adapters
-    (which only run the program) do not hold."""
+    """How a scanner's program is installed: packaging facts the adapters (which only find and run
+    the program, and name it in ``program`` / ``program_variable``) do not hold."""
 
-    program: str  # the executable the adapter looks for
-    variable: str  # the environment variable that names it instead of PATH
     command: str  # the command that installs it; empty when something else brings it
     brought_by: str = ""  # what brings it when no command does
     checked: str = ""  # what the self-test checks, when it cannot be a real scan
 
 
 TOOLS: dict[str, Tool] = {
-    "semgrep": Tool("semgrep", "READINESS_SEMGREP", PYTHON_EXTRA),
-    "pip-audit": Tool(
-        "pip-audit",
-        "READINESS_PIP_AUDIT",
-        PYTHON_EXTRA,
-        checked="version only (needs the vulnerability database)",
-    ),
-    "safety": Tool(
-        "safety", "READINESS_SAFETY", PYTHON_EXTRA, checked="version only (needs the vulnerability database)"
-    ),
+    "semgrep": Tool(PYTHON_EXTRA),
+    "pip-audit": Tool(PYTHON_EXTRA, checked="version only (needs the vulnerability database)"),
+    "safety": Tool(PYTHON_EXTRA, checked="version only (needs the vulnerability database)"),
     "govulncheck": Tool(
-        "govulncheck",
-        "READINESS_GOVULNCHECK",
-        GO_INSTALL,
-        checked="version only (needs the Go toolchain and the vulnerability database)",
+        GO_INSTALL, checked="version only (needs the Go toolchain and the vulnerability database)"
     ),
     "npm-audit": Tool(
-        "npm",
-        "READINESS_NPM",
         "",
         brought_by="Node.js (or give --osv-url to match lock files without npm)",
         checked="version only (npm audit asks the registry's advisory service)",
     ),
+}
+# The adapters by scanner name: where each one's program name and override variable are written.
+_ADAPTERS: dict[str, type[Scanner]] = {
+    adapter.name: adapter for adapter in (Semgrep, PipAudit, Safety, Govulncheck, NpmAudit)
 }
 
 
@@ -118,7 +112,7 @@ def _row(scanner: Scanner, timeout: float) -> Row:
             path,
             Status.FAILED,
             "found, but it did not answer the version question (broken install?)",
-            f"a working {_tool(scanner.name).program}; {_install_clause([scanner.name], 'it')}",
+            f"a working {_program(scanner.name)[0]}; {_install_clause([scanner.name], 'it')}",
         )
     if path is None:  # configured to work without its program (npm-audit with an OSV service)
         return Row(scanner.name, version, None, Status.OK, "needs no program of its own here")
@@ -176,18 +170,24 @@ def _semgrep_self_test(scanner: Semgrep, timeout: float) -> tuple[Status, str]:
 
 
 def _tool(name: str) -> Tool:
-    return TOOLS.get(name) or Tool(name, "", "")
+    return TOOLS.get(name) or Tool("")
+
+
+def _program(name: str) -> tuple[str, str]:
+    """The program a scanner runs and the variable that overrides it, as its adapter names them."""
+    adapter = _ADAPTERS.get(name)
+    return (adapter.program, adapter.program_variable) if adapter is not None else (name, "")
 
 
 def _absent(name: str) -> str:
     """Where the program was looked for, and how to install it."""
-    tool = _tool(name)
-    override = os.environ.get(tool.variable) if tool.variable else None
+    program, variable = _program(name)
+    override = os.environ.get(variable) if variable else None
     if override:
-        where = f"{tool.variable} is set to {override}, which is not an executable file"
+        where = f"{variable} is set to {override}, which is not an executable file"
     else:
         where = f"not on PATH, nor beside readiness's Python in {process.interpreter_dir()}"
-    return f"{tool.program} ({where}); {_install_clause([name], 'it')}"
+    return f"{program} ({where}); {_install_clause([name], 'it')}"
 
 
 def _install_clause(names: Sequence[str], subject: str) -> str:
@@ -195,7 +195,7 @@ def _install_clause(names: Sequence[str], subject: str) -> str:
     tool = _tool(names[0])
     if tool.command:
         return f"install {subject} with: {tool.command}"
-    return f"{tool.program} comes with {tool.brought_by or 'its own installer'}"
+    return f"{_program(names[0])[0]} comes with {tool.brought_by or 'its own installer'}"
 
 
 def needed(request: ScanRequest) -> set[str]:
@@ -229,7 +229,7 @@ def missing_line(names: Sequence[str]) -> str | None:
     install each group of them, on one line."""
     if not names:
         return None
-    programs = [_tool(name).program for name in names]
+    programs = [_program(name)[0] for name in names]
     pronoun = "them" if len(names) > 1 else "it"
     groups: dict[tuple[str, str], list[str]] = {}
     for name in names:
@@ -239,7 +239,7 @@ def missing_line(names: Sequence[str]) -> str | None:
         how = _install_clause(names, pronoun)
     else:
         how = "; ".join(
-            _install_clause(group, ", ".join(_tool(n).program for n in group)) for group in groups.values()
+            _install_clause(group, ", ".join(_program(n)[0] for n in group)) for group in groups.values()
         )
     return f"{', '.join(programs)} not found: checks that need {pronoun} will be not assessed; {how}"
 

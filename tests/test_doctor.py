@@ -227,24 +227,21 @@ def test_a_scan_with_scanners_missing_says_so_on_its_first_stderr_line(
     )
 
 
+def _scan_reliability(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan of one category (reliability reads semgrep only) of a one-file service."""
+    root = write_tree(tmp_path / "svc", {"app.py": "print(1)\n"})
+    monkeypatch.chdir(tmp_path)
+    output = ["--no-checkpoint", "--output-dir", str(tmp_path / "r")]
+    cli.main(["scan", str(root), *output, "--categories", "reliability"])
+
+
 def test_a_scan_of_one_category_names_only_its_scanners(
     nothing_installed: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root = write_tree(tmp_path / "svc", {"app.py": "print(1)\n"})
-    monkeypatch.chdir(tmp_path)
-    argv = [
-        "scan",
-        str(root),
-        "--no-checkpoint",
-        "--output-dir",
-        str(tmp_path / "r"),
-        "--categories",
-        "reliability",
-    ]
-    cli.main(argv)
+    _scan_reliability(tmp_path, monkeypatch)
     assert capsys.readouterr().err.splitlines()[0] == (
         "readiness: semgrep not found: checks that need it will be not assessed; "
         'install it with: pip install "readiness[scanners]"'
@@ -259,18 +256,7 @@ def test_a_scan_whose_scanners_are_found_starts_with_no_such_line(
 ) -> None:
     # Reliability reads semgrep only, found beside the interpreter (where the extra installs it).
     fake_semgrep(nothing_installed, '{"results": [], "errors": []}')
-    root = write_tree(tmp_path / "svc", {"app.py": "print(1)\n"})
-    monkeypatch.chdir(tmp_path)
-    argv = [
-        "scan",
-        str(root),
-        "--no-checkpoint",
-        "--output-dir",
-        str(tmp_path / "r"),
-        "--categories",
-        "reliability",
-    ]
-    cli.main(argv)
+    _scan_reliability(tmp_path, monkeypatch)
     err = capsys.readouterr().err
     assert "not found" not in err
     assert err.splitlines()[0].startswith("  Reliability: ")

@@ -74,6 +74,10 @@ class Scanner(abc.ABC):
     empty_result: Any = None
     _version_known = False
     _version: str | None = None
+    # The program the adapter runs and the environment variable that names it instead of PATH
+    # (read by process.find, and by `readiness doctor` to say where it looked).
+    program: str = ""
+    program_variable: str = ""
     # Where the adapter's constructor found its tool (readiness.scanners.process.find), or None.
     _executable: str | None = None
 

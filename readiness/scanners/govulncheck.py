@@ -92,11 +92,12 @@ class GoFinding:
 
 class Govulncheck(Scanner):
     name = "govulncheck"
+    program, program_variable = "govulncheck", "READINESS_GOVULNCHECK"
     advisory_data = True
 
     def __init__(self, db: str | None = None) -> None:
         self.db = _db_url(db)
-        self._executable = process.find("govulncheck", "READINESS_GOVULNCHECK")
+        self._executable = process.find(self.program, self.program_variable)
         self._v1 = False  # v1.x: -db and streamed JSON; set by detect_version
         self._format_flag = False
 

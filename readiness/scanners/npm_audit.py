@@ -33,11 +33,12 @@ _GHSA = re.compile(r"GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}")
 
 class NpmAudit(Scanner):
     name = "npm-audit"
+    program, program_variable = "npm", "READINESS_NPM"
     advisory_data = True
 
     def __init__(self, osv_url: str | None = None) -> None:
         self.osv_url = osv_url
-        self._executable = None if osv_url else process.find("npm", "READINESS_NPM")
+        self._executable = None if osv_url else process.find(self.program, self.program_variable)
 
     def needs_executable(self) -> bool:
         return self.osv_url is None

@@ -38,11 +38,12 @@ EXIT_VULNERABLE = 1  # pip-audit exits 1 when it found vulnerabilities, and also
 
 class PipAudit(Scanner):
     name = "pip-audit"
+    program, program_variable = "pip-audit", "READINESS_PIP_AUDIT"
     advisory_data = True
 
     def __init__(self, osv_url: str | None = None) -> None:
         self.osv_url = osv_url
-        self._executable = process.find("pip-audit", "READINESS_PIP_AUDIT")
+        self._executable = process.find(self.program, self.program_variable)
 
     def detect_version(self) -> str | None:
         return process.tool_version(self._executable, self.name, _ENV, _VERSION)

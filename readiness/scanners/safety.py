@@ -45,12 +45,13 @@ _EXIT_REASONS = {
 
 class Safety(Scanner):
     name = "safety"
+    program, program_variable = "safety", "READINESS_SAFETY"
     advisory_data = True
 
     def __init__(self, db: str | None = None, key_variable: str = "SAFETY_API_KEY") -> None:
         self.db = db
         self.key_variable = key_variable
-        self._executable = process.find("safety", "READINESS_SAFETY")
+        self._executable = process.find(self.program, self.program_variable)
 
     def detect_version(self) -> str | None:
         return process.tool_version(self._executable, self.name, _ENV, _VERSION)

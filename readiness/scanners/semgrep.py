@@ -33,12 +33,13 @@ _VERSION = re.compile(r"(\d+\.\d+\.\d+)")
 
 class Semgrep(Scanner):
     name = "semgrep"
+    program, program_variable = "semgrep", "READINESS_SEMGREP"
     empty_result: MatchList = MatchList()  # never mutated: every reader only reads
 
     def __init__(self, rules: Path | None = None, per_file_timeout: int = 30) -> None:
         self.rules = rules or rules_root()
         self.per_file_timeout = per_file_timeout
-        self._executable = process.find("semgrep", "READINESS_SEMGREP")
+        self._executable = process.find(self.program, self.program_variable)
 
     def detect_version(self) -> str | None:
         return process.tool_version(self._executable, self.name, _ENV, _VERSION)

@@ -200,7 +200,7 @@ def _validated_decodes(repo: Repo, decodes: list[Match], validations: list[Match
             for v in by_file.get(decode.path, ())
             if v.line >= decode.line and name and _root(v.capture("$V")) == name
         ]
-        if later and _one_function(repo.text(decode.path).splitlines(), decode.line, min(later)):
+        if later and _one_function(repo.lines(decode.path), decode.line, min(later)):
             validated.add((decode.path, decode.line))
     return validated
 
